@@ -1,0 +1,1 @@
+//! The `#[weft::main]` and `#[weft::test]` attributes.

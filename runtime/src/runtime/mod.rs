@@ -1,0 +1,3 @@
+//! The runtime: builder, handle, schedulers and the per-thread context.
+
+pub(crate) mod context;
