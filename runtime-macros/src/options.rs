@@ -28,6 +28,14 @@ impl Kind {
             Kind::Test => "#[weft::test]",
         }
     }
+
+    /// The attribute's path, for messages that show it with arguments.
+    fn path(self) -> &'static str {
+        match self {
+            Kind::Main => "weft::main",
+            Kind::Test => "weft::test",
+        }
+    }
 }
 
 /// The scheduler the runtime is built with.
@@ -138,8 +146,8 @@ pub(crate) fn parse(args: TokenStream, kind: Kind, errors: &mut Vec<Error>) -> O
             errors.push(Error::new(
                 first.span(),
                 format!(
-                    "expected an option name here, as in `{}(flavor = \"current_thread\")`",
-                    kind.attribute()
+                    "expected an option name here, as in `#[{}(flavor = \"current_thread\")]`",
+                    kind.path()
                 ),
             ));
             continue;
@@ -159,6 +167,16 @@ pub(crate) fn parse(args: TokenStream, kind: Kind, errors: &mut Vec<Error>) -> O
                 continue;
             }
         };
+        // `a = 1 b = 2`: point at the missing comma rather than at a two-token value.
+        if let [_, next @ TokenTree::Ident(_), eq, ..] = value
+            && is_punct(eq, '=')
+        {
+            errors.push(Error::new(
+                next.span(),
+                format!("expected `,` before `{next}`: separate options with commas"),
+            ));
+            continue;
+        }
         if seen.contains(&name) {
             errors.push(Error::new(
                 key.span(),
