@@ -1,0 +1,4 @@
+#[weft::main]
+async fn main<T: Default>() {
+    let _ = T::default();
+}

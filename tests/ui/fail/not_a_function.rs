@@ -1,0 +1,10 @@
+#[weft::main]
+struct Main;
+
+#[weft::test]
+const TEST: () = ();
+
+fn main() {
+    let _ = Main;
+    let () = TEST;
+}

@@ -1,0 +1,4 @@
+#[weft::main]
+fn main() {
+    let _ = async { 1 }.await;
+}

@@ -1,0 +1,2 @@
+#[weft::main]
+async unsafe fn main() {}
