@@ -115,7 +115,7 @@ fn write_runtime_fn(out: &mut Out, kind: Kind, options: &Options, func: &Func) {
     let tail = hygienic.located_at(func.body.span_close());
     let async_span = func.asyncness.as_ref().map_or(call_site, |a| a.span());
 
-    write_head(out, kind, func);
+    write_head(out, kind, func, true);
     out.push(func.params.clone());
     out.extend(func.output.iter().cloned());
     out.extend(func.where_clause.iter().cloned());
@@ -124,10 +124,11 @@ fn write_runtime_fn(out: &mut Out, kind: Kind, options: &Options, func: &Func) {
         out.ident("let", hygienic)
             .ident("body", hygienic)
             .punct('=', hygienic);
-        out.ident("async", async_span)
-            .ident("move", async_span)
-            .push(func.body.clone())
-            .punct(';', tail);
+        out.ident("async", async_span).ident("move", async_span);
+        out.group(Delimiter::Brace, func.body.span(), |out| {
+            out.extend(func.body_stmts.clone());
+        });
+        out.punct(';', tail);
 
         // #[allow(clippy::expect_used)] let runtime = <builder>.build().expect("…");
         out.attribute(call_site, |out| {
@@ -225,7 +226,7 @@ fn write_uncallable_fn(out: &mut Out, kind: Kind, func: &Func) {
         // calls the stand-in either.
         allow_dead_code(out);
     }
-    write_head(out, kind, func);
+    write_head(out, kind, func, false);
     out.group(Delimiter::Parenthesis, func.params.span(), |_| {});
     out.group(Delimiter::Brace, func.body.span(), |out| {
         allow_dead_code(out);
@@ -243,8 +244,10 @@ fn write_uncallable_fn(out: &mut Out, kind: Kind, func: &Func) {
     });
 }
 
-/// Writes the attributes, visibility, `fn` and the name.
-fn write_head(out: &mut Out, kind: Kind, func: &Func) {
+/// Writes the attributes, visibility, `fn` and the name; with `lift_inner_attrs`, the
+/// body's inner attributes too (the body then goes into an `async` block, which
+/// cannot carry them).
+fn write_head(out: &mut Out, kind: Kind, func: &Func, lift_inner_attrs: bool) {
     if kind == Kind::Test {
         let call_site = Span::call_site();
         out.attribute(call_site, |out| {
@@ -253,6 +256,11 @@ fn write_head(out: &mut Out, kind: Kind, func: &Func) {
     }
     for attr in &func.attrs {
         out.extend(attr.tokens.iter().cloned());
+    }
+    if lift_inner_attrs {
+        for attr in &func.inner_attrs {
+            out.extend(attr.tokens.iter().cloned());
+        }
     }
     out.extend(func.vis.iter().cloned());
     out.push(func.fn_token.clone()).push(func.name.clone());

@@ -4,8 +4,10 @@
 //! qualifiers (`async`, `const`, `unsafe`, `extern "…"`), `fn`, name, generics,
 //! parameters, return type, `where` clause and body. It never looks inside types or
 //! the body; those are kept as the user's own tokens so their spans survive.
-//! Invariant: a [`Func`] re-emits every token it was given except the ones the
-//! expansion replaces (`async`, rejected qualifiers, a duplicate `#[test]`).
+//! Invariant: a [`Func`] keeps every token it was given, with its span, except the
+//! ones the expansion replaces (`async`, rejected qualifiers, a duplicate `#[test]`);
+//! the body's inner attributes are kept twice, inside `body` and as outer attributes
+//! in `inner_attrs`, so the expansion can use whichever form fits where it puts them.
 
 use proc_macro::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 
@@ -52,6 +54,11 @@ pub(crate) struct Func {
     pub(crate) where_clause: Vec<TokenTree>,
     /// The body, a brace-delimited group.
     pub(crate) body: Group,
+    /// The body's inner attributes (`#![…]`), rewritten as outer ones (`#[…]`):
+    /// an `async` block cannot carry them, so the expansion puts them on the function.
+    pub(crate) inner_attrs: Vec<Attribute>,
+    /// The body without its inner attributes.
+    pub(crate) body_stmts: TokenStream,
 }
 
 impl Func {
@@ -190,7 +197,10 @@ pub(crate) fn parse(item: TokenStream, kind: Kind, errors: &mut Vec<Error>) -> O
         return None;
     }
 
+    let (inner_attrs, body_stmts) = split_inner_attributes(body);
     Some(Func {
+        inner_attrs,
+        body_stmts,
         attrs,
         vis,
         asyncness,
@@ -202,6 +212,24 @@ pub(crate) fn parse(item: TokenStream, kind: Kind, errors: &mut Vec<Error>) -> O
         where_clause: where_clause.to_vec(),
         body: body.clone(),
     })
+}
+
+/// Splits the leading `#![…]` attributes off a body, turning each into `#[…]`.
+fn split_inner_attributes(body: &Group) -> (Vec<Attribute>, TokenStream) {
+    let tokens: Vec<TokenTree> = body.stream().into_iter().collect();
+    let mut attrs = Vec::new();
+    let mut i = 0;
+    while let [hash, bang, TokenTree::Group(group), ..] = &tokens[i..]
+        && is_punct(hash, '#')
+        && is_punct(bang, '!')
+        && group.delimiter() == Delimiter::Bracket
+    {
+        attrs.push(Attribute {
+            tokens: [hash.clone(), TokenTree::Group(group.clone())],
+        });
+        i += 3;
+    }
+    (attrs, tokens[i..].iter().cloned().collect())
 }
 
 /// The span of the first and last tokens of `tokens` (which must not be empty).

@@ -280,7 +280,7 @@ fn parse_value(name: &str, expect: Expect, value: &[TokenTree]) -> Result<Parsed
         {
             Ok(Parsed::Value(Value::Bool(ident.clone())))
         }
-        (Expect::Str, TokenTree::Literal(literal)) if string_content(literal).is_some() => {
+        (Expect::Str, TokenTree::Literal(literal)) if is_string(literal) => {
             Ok(Parsed::Value(Value::Str(literal.clone())))
         }
         (Expect::Flavor, TokenTree::Literal(literal)) => match string_content(literal).as_deref() {
@@ -325,6 +325,14 @@ fn parse_int(text: &str, ty: &str) -> Option<u128> {
     }
     let digits: String = digits.chars().filter(|&c| c != '_').collect();
     u128::from_str_radix(&digits, radix).ok()
+}
+
+/// Whether `literal` is a plain or raw string literal (escapes allowed: it is passed
+/// on to rustc as written).
+fn is_string(literal: &Literal) -> bool {
+    let text = literal.to_string();
+    let raw = text.strip_prefix('r').unwrap_or(&text);
+    raw.trim_start_matches('#').starts_with('"')
 }
 
 /// The text inside a plain or raw string literal with no escapes, or `None` for any
@@ -418,4 +426,45 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    // Only the helpers that work on plain strings: `proc_macro` types cannot be made
+    // outside a macro expansion, so everything else is tested through trybuild in
+    // `tests/ui`.
+    use super::{edit_distance, parse_int};
+
+    #[test]
+    fn integers_in_every_radix_with_underscores() {
+        assert_eq!(parse_int("4", "usize"), Some(4));
+        assert_eq!(parse_int("1_000", "usize"), Some(1000));
+        assert_eq!(parse_int("0x20_0000", "usize"), Some(0x20_0000));
+        assert_eq!(parse_int("0o17", "u32"), Some(0o17));
+        assert_eq!(parse_int("0b101", "u32"), Some(5));
+    }
+
+    #[test]
+    fn integer_suffix_must_match_the_option_type() {
+        assert_eq!(parse_int("31u32", "u32"), Some(31));
+        assert_eq!(parse_int("0x1fu32", "u32"), Some(31));
+        assert_eq!(parse_int("8usize", "u32"), None);
+        assert_eq!(parse_int("1e3", "usize"), None);
+        assert_eq!(parse_int("1.5", "usize"), None);
+    }
+
+    #[test]
+    fn integers_too_large_for_u128_are_rejected() {
+        assert_eq!(parse_int(&"9".repeat(40), "usize"), None);
+    }
+
+    #[test]
+    fn edit_distance_counts_single_character_edits() {
+        assert_eq!(edit_distance("flavor", "flavor"), 0);
+        assert_eq!(edit_distance("flavour", "flavor"), 1);
+        assert_eq!(edit_distance("worker_thread", "worker_threads"), 1);
+        assert_eq!(edit_distance("flavro", "flavor"), 2);
+        assert_eq!(edit_distance("", "crate"), 5);
+        assert_eq!(edit_distance("workers", "worker_threads"), 7);
+    }
 }

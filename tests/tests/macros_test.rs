@@ -116,3 +116,10 @@ macro_rules! test_with_workers {
 
 // Values passed through `macro_rules!` fragments arrive wrapped in invisible groups.
 test_with_workers!(options_through_macro_rules, 3);
+
+#[weft::test(thread_name = "weft\u{2d}escaped")]
+async fn body_keeps_its_inner_attributes() {
+    #![allow(unused_variables)]
+    let never_read = yield_once(4).await;
+    assert_eq!(yield_once(1).await, 1);
+}
