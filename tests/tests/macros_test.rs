@@ -68,6 +68,14 @@ async fn returns_a_result() -> Result<(), String> {
 }
 
 #[weft::test]
+async fn question_mark_converts_into_a_boxed_error() -> Result<(), Box<dyn std::error::Error>> {
+    // `?` needs the body's output type, which only the declared return type gives.
+    let n: u32 = "42".parse()?;
+    assert_eq!(n, yield_once(42).await);
+    Ok(())
+}
+
+#[weft::test]
 async fn return_leaves_the_body() -> Result<(), String> {
     if yield_once(1).await == 1 {
         return Ok(());
