@@ -13,12 +13,15 @@
 //! }
 //! ```
 //!
-//! and `#[weft::test]` also adds `#[::core::prelude::v1::test]`. The locals `body` and
-//! `runtime` use mixed-site hygiene, so the user's code can neither see nor shadow them.
+//! and `#[weft::test]` also adds `#[::core::prelude::v1::test]`. The body's inner
+//! attributes (`#![allow(…)]`) move onto the function, since an `async` block cannot
+//! carry them. The locals `body` and `runtime` use mixed-site hygiene, so the user's
+//! code can neither see nor shadow them.
 //!
-//! Invariant: whatever went wrong, the output still defines a function with the
-//! user's name, so one mistake gives one error and not a cascade ("`main` function
-//! not found", "unused attribute"…). Mistakes in the options or a missing `async`
+//! Invariant: whatever went wrong, every error is reported and the user's item is
+//! still emitted (for a function: a function with the user's name), so one mistake
+//! gives one error and not a cascade ("`main` function not found", "unused
+//! attribute"…). Mistakes in the options or a missing `async`
 //! only drop the offending part; a signature the runtime cannot call (parameters,
 //! generics) is kept intact as an inner `async fn` that nothing calls, so the body is
 //! still type-checked against it.
@@ -36,6 +39,9 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
     let options = options::parse(args, kind, &mut errors);
     let Some(func) = func::parse(item.clone(), kind, &mut errors) else {
         let mut out = Out::new();
+        for error in &errors {
+            error.write(&mut out);
+        }
         Error::new(
             Span::call_site(),
             format!(

@@ -73,6 +73,15 @@ impl Func {
 /// still leave a usable outline (a rejected qualifier, a duplicate `#[test]`) are
 /// pushed onto `errors`.
 pub(crate) fn parse(item: TokenStream, kind: Kind, errors: &mut Vec<Error>) -> Option<Func> {
+    // Collected aside and handed over only once the item is known to be a function:
+    // on `const X: () = ();`, "`const` is not supported" would be a wrong diagnosis.
+    let mut found = Vec::new();
+    let func = parse_outline(item, kind, &mut found)?;
+    errors.append(&mut found);
+    Some(func)
+}
+
+fn parse_outline(item: TokenStream, kind: Kind, errors: &mut Vec<Error>) -> Option<Func> {
     let tokens: Vec<TokenTree> = item.into_iter().collect();
     let mut i = 0;
 
