@@ -1,32 +1,72 @@
-//! The per-thread runtime context: which runtime (if any) this thread is running.
+//! The per-thread runtime context: which runtime this thread spawns onto, whether
+//! it is driving one, and (on scheduler threads) the scheduler's thread-local state.
 //!
-//! # Invariant
+//! # Invariants
 //!
-//! `ENTERED` is true exactly while this thread is inside a runtime's driving loop
-//! (`block_on`, a worker thread), where blocking the thread would stall tasks.
+//! 1. `HANDLE` is the runtime that `weft::spawn` on this thread uses; guards restore
+//!    the previous value, so entries nest.
+//! 2. `ENTERED` is true exactly while this thread is inside a runtime's driving loop
+//!    (`block_on`, a worker thread), where blocking the thread would stall tasks; a
+//!    second `block_on` there panics instead of deadlocking.
+//! 3. `SCHEDULER` points to a `scheduler::Context` that lives on the stack of the
+//!    `set_scheduler` call that installed it, and is cleared when that call returns.
 
-use std::cell::Cell;
+use crate::runtime::scheduler;
+use std::cell::{Cell, RefCell};
+use std::ptr;
 
 thread_local! {
+    static HANDLE: RefCell<Option<scheduler::Handle>> = const { RefCell::new(None) };
     static ENTERED: Cell<bool> = const { Cell::new(false) };
+    static SCHEDULER: Cell<*const scheduler::Context> = const { Cell::new(ptr::null()) };
 }
 
-/// Marks the thread as running a runtime until the guard drops.
-#[derive(Debug)]
+/// Restores the previous current handle when dropped.
+pub(crate) struct HandleGuard {
+    prev: Option<scheduler::Handle>,
+}
+
+/// Makes `handle` the current runtime of this thread until the guard drops.
+pub(crate) fn enter_handle(handle: scheduler::Handle) -> HandleGuard {
+    let prev = HANDLE.with(|h| h.borrow_mut().replace(handle));
+    HandleGuard { prev }
+}
+
+impl Drop for HandleGuard {
+    fn drop(&mut self) {
+        let prev = self.prev.take();
+        let _ = HANDLE.try_with(|h| *h.borrow_mut() = prev);
+    }
+}
+
+/// Marks the thread as driving a runtime (and makes it current) until dropped.
 pub(crate) struct EnteredGuard {
-    prev: bool,
+    _handle: HandleGuard,
 }
 
-/// Marks this thread as driving a runtime.
-pub(crate) fn enter_runtime() -> EnteredGuard {
-    let prev = ENTERED.with(|e| e.replace(true));
-    EnteredGuard { prev }
+/// Enters `handle` for driving it.
+///
+/// # Panics
+///
+/// If this thread already drives a runtime (invariant 2).
+#[track_caller]
+pub(crate) fn enter_runtime(handle: scheduler::Handle) -> EnteredGuard {
+    if ENTERED.with(|e| e.replace(true)) {
+        panic!(
+            "cannot start a weft runtime from inside a runtime: `block_on` was called \
+             on a thread that is already running weft tasks, which would block them. \
+             Use `.await` instead, or run the blocking code with \
+             `weft::task::spawn_blocking`"
+        );
+    }
+    EnteredGuard {
+        _handle: enter_handle(handle),
+    }
 }
 
 impl Drop for EnteredGuard {
     fn drop(&mut self) {
-        let prev = self.prev;
-        let _ = ENTERED.try_with(|e| e.set(prev));
+        let _ = ENTERED.try_with(|e| e.set(false));
     }
 }
 
@@ -38,6 +78,7 @@ pub(crate) fn is_entered() -> bool {
 /// Panics with a message saying what to do if this thread is driving a runtime:
 /// blocking it there would stall every task it runs, and can deadlock.
 #[track_caller]
+#[allow(dead_code)] // called by the blocking halves of `sync` and `queue`
 pub(crate) fn assert_can_block(what: &str) {
     if is_entered() {
         panic!(
@@ -45,4 +86,39 @@ pub(crate) fn assert_can_block(what: &str) {
              use the async version, or call it from `weft::task::spawn_blocking`"
         );
     }
+}
+
+/// Runs `f` with the current runtime handle, if any.
+pub(crate) fn with_current<R>(f: impl FnOnce(&scheduler::Handle) -> R) -> Option<R> {
+    HANDLE
+        .try_with(|h| h.borrow().as_ref().map(f))
+        .ok()
+        .flatten()
+}
+
+/// The message for using the runtime where there is none.
+pub(crate) const NO_RUNTIME: &str = "no weft runtime is running here: call this from inside \
+     `#[weft::main]`, `Runtime::block_on` or a spawned task (or enter one with \
+     `Handle::enter`)";
+
+/// Installs `cx` as this thread's scheduler context while `f` runs (invariant 3).
+pub(crate) fn set_scheduler<R>(cx: &scheduler::Context, f: impl FnOnce() -> R) -> R {
+    struct Reset(*const scheduler::Context);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let prev = self.0;
+            let _ = SCHEDULER.try_with(|s| s.set(prev));
+        }
+    }
+    let prev = SCHEDULER.with(|s| s.replace(cx));
+    let _reset = Reset(prev);
+    f()
+}
+
+/// Runs `f` with this thread's scheduler context, if any.
+pub(crate) fn with_scheduler<R>(f: impl FnOnce(Option<&scheduler::Context>) -> R) -> R {
+    let ptr = SCHEDULER.try_with(|s| s.get()).unwrap_or(ptr::null());
+    // SAFETY: invariant 3: a non-null pointer is to a context still alive on this
+    // thread's stack, and it is only used through `&`.
+    f(unsafe { ptr.as_ref() })
 }

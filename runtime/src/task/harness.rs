@@ -1,0 +1,330 @@
+//! The typed half of a task: the functions behind its vtable, monomorphised per
+//! future type `F` and scheduler type `S`.
+//!
+//! Each function starts from a state transition (`task/state.rs`) and does exactly
+//! the duty that transition handed it: poll, cancel, complete, read the output, or
+//! free the memory. Panics from user code (the future's `poll`, its `Drop`, the
+//! output's `Drop`, a join waker) are caught here so they never unwind into a
+//! worker loop.
+
+use super::core::{Cell, Core, Header, Stage, Trailer};
+use super::error::JoinError;
+use super::raw::{RawTask, Vtable};
+use super::state::{TransitionToIdle, TransitionToRunning};
+use super::{Notified, PanicReport, Schedule, Task, id, waker};
+use std::future::Future;
+use std::mem;
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
+use std::ptr::NonNull;
+use std::task::{Context, Poll, Waker};
+
+/// The vtable for tasks of future `F` on scheduler `S`.
+pub(super) fn vtable<F: Future, S: Schedule>() -> &'static Vtable {
+    &Vtable {
+        poll: poll::<F, S>,
+        schedule: schedule::<F, S>,
+        dealloc: dealloc::<F, S>,
+        try_read_output: try_read_output::<F, S>,
+        drop_join_handle: drop_join_handle::<F, S>,
+        shutdown: shutdown::<F, S>,
+    }
+}
+
+/// A typed view of a task; owns nothing.
+struct Harness<F: Future, S: 'static> {
+    cell: NonNull<Cell<F, S>>,
+}
+
+impl<F: Future, S: Schedule> Harness<F, S> {
+    /// # Safety
+    ///
+    /// `ptr` points to the header of a live `Cell<F, S>`.
+    unsafe fn from_raw(ptr: NonNull<Header>) -> Self {
+        Harness { cell: ptr.cast() }
+    }
+
+    fn header(&self) -> &Header {
+        // SAFETY: `from_raw`'s contract: the cell is alive while a reference is held.
+        unsafe { &self.cell.as_ref().header }
+    }
+
+    fn core(&self) -> &Core<F, S> {
+        // SAFETY: as for `header`.
+        unsafe { &self.cell.as_ref().core }
+    }
+
+    fn trailer(&self) -> &Trailer {
+        // SAFETY: as for `header`.
+        unsafe { &self.cell.as_ref().trailer }
+    }
+
+    fn raw(&self) -> RawTask {
+        RawTask::from_header(self.cell.cast())
+    }
+
+    /// Polls the task, consuming the caller's `Notified` reference.
+    fn poll(self) {
+        match self.header().state.transition_to_running() {
+            TransitionToRunning::Success => {
+                if self.poll_future().is_ready() {
+                    return self.complete();
+                }
+                match self.header().state.transition_to_idle() {
+                    TransitionToIdle::Ok => {}
+                    TransitionToIdle::OkNotified => {
+                        // The poll's reference becomes the new `Notified`.
+                        let task = Notified(Task::from_raw(self.raw()));
+                        self.core().scheduler.yield_now(task);
+                    }
+                    // SAFETY: that was the last reference.
+                    TransitionToIdle::OkDealloc => unsafe { self.dealloc() },
+                    TransitionToIdle::Cancelled => {
+                        self.cancel();
+                        self.complete();
+                    }
+                }
+            }
+            TransitionToRunning::Cancelled => {
+                self.cancel();
+                self.complete();
+            }
+            TransitionToRunning::Failed => {}
+            // SAFETY: that was the last reference.
+            TransitionToRunning::Dealloc => unsafe { self.dealloc() },
+        }
+    }
+
+    /// Polls the future once; on `Ready` the output (or the panic) is stored.
+    /// Requires `RUNNING`.
+    fn poll_future(&self) -> Poll<()> {
+        let waker = waker::waker_ref(self.cell.cast());
+        let mut cx = Context::from_waker(&waker);
+        let _id = id::set_current(self.header().id);
+        let res = panic::catch_unwind(AssertUnwindSafe(|| {
+            // SAFETY: we hold RUNNING (state invariant 1), so the stage is ours; the
+            // future lives inside the heap cell and never moves.
+            let res = self.core().stage.with_mut(|stage| match unsafe { &mut *stage } {
+                Stage::Running(fut) => unsafe { Pin::new_unchecked(fut) }.poll(&mut cx),
+                _ => unreachable!("task polled after it completed"),
+            });
+            if res.is_ready() {
+                // Drop the future now, inside the guard, so a panicking `Drop` is
+                // reported as this task's panic.
+                self.set_stage(Stage::Consumed);
+            }
+            res
+        }));
+        match res {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(output)) => {
+                self.set_stage(Stage::Finished(Ok(output)));
+                Poll::Ready(())
+            }
+            Err(payload) => {
+                let err = JoinError::panic(self.header().id, self.trailer().name(), payload);
+                self.set_stage(Stage::Finished(Err(err)));
+                Poll::Ready(())
+            }
+        }
+    }
+
+    /// Drops the future and stores the cancellation. Requires `RUNNING`.
+    fn cancel(&self) {
+        let res = panic::catch_unwind(AssertUnwindSafe(|| self.set_stage(Stage::Consumed)));
+        let id = self.header().id;
+        let name = self.trailer().name();
+        let err = match res {
+            Ok(()) => JoinError::cancelled(id, name),
+            Err(payload) => JoinError::panic(id, name, payload),
+        };
+        self.set_stage(Stage::Finished(Err(err)));
+    }
+
+    /// Replaces the stage. Requires `RUNNING`, or exclusive access to the output.
+    fn set_stage(&self, stage: Stage<F>) {
+        // SAFETY: the callers hold RUNNING or own the output (see `task/core.rs`).
+        self.core().stage.with_mut(|ptr| unsafe { *ptr = stage });
+    }
+
+    /// Takes the stage, leaving `Consumed`. Same requirement as `set_stage`.
+    fn take_stage(&self) -> Stage<F> {
+        // SAFETY: as for `set_stage`.
+        self.core()
+            .stage
+            .with_mut(|ptr| mem::replace(unsafe { &mut *ptr }, Stage::Consumed))
+    }
+
+    /// Publishes the stored output and gives up the running reference.
+    fn complete(self) {
+        let snapshot = self.header().state.transition_to_complete();
+        // A panicking `Drop` of the output or a panicking join waker must not escape.
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| {
+            if !snapshot.is_join_interested() {
+                // Nobody can read the output any more.
+                self.drop_output_unobserved();
+            } else if snapshot.is_join_waker_set() {
+                // Protocol J, step 3.
+                // SAFETY: JOIN_WAKER is set and COMPLETE is set: the slot is ours.
+                unsafe { self.trailer().wake_join() };
+                let snapshot = self.header().state.unset_join_waker_after_complete();
+                if !snapshot.is_join_interested() {
+                    // The handle was dropped meanwhile and left the waker to us.
+                    // SAFETY: the handle no longer exists; the slot is ours.
+                    unsafe { self.trailer().set_waker(None) };
+                }
+            }
+        }));
+
+        // The owner list gives back its reference, if it still held the task.
+        let me = mem::ManuallyDrop::new(Task::<S>::from_raw(self.raw()));
+        let released = self.core().scheduler.release(&me);
+        let count = match released {
+            Some(task) => {
+                mem::forget(task);
+                2
+            }
+            None => 1,
+        };
+        if self.header().state.transition_to_terminal(count) {
+            // SAFETY: we released the last reference.
+            unsafe { self.dealloc() };
+        }
+    }
+
+    /// Drops a finished output nobody will read, reporting it first if it is a panic.
+    fn drop_output_unobserved(&self) {
+        if let Stage::Finished(Err(err)) = self.take_stage()
+            && err.is_panic()
+        {
+            self.core().scheduler.unhandled_panic(&PanicReport {
+                id: self.header().id,
+                name: self.trailer().name(),
+                location: self.trailer().location,
+                error: &err,
+            });
+        }
+    }
+
+    /// # Safety
+    ///
+    /// The caller released the last reference.
+    unsafe fn dealloc(self) {
+        // SAFETY: the cell came from `Box::into_raw` in `task::new_task`, and with the
+        // count at zero no handle can reach it any more.
+        drop(unsafe { Box::from_raw(self.cell.as_ptr()) });
+    }
+
+    /// Protocol J, steps 1 and 2: true if the output may be read now.
+    fn can_read_output(&self, waker: &Waker) -> bool {
+        let state = &self.header().state;
+        let trailer = self.trailer();
+        let snapshot = state.load();
+        if snapshot.is_complete() {
+            return true;
+        }
+        let res = if !snapshot.is_join_waker_set() {
+            // SAFETY: JOIN_WAKER clear and not complete: the slot is ours.
+            unsafe { set_join_waker(state, trailer, waker.clone()) }
+        } else {
+            // SAFETY: JOIN_WAKER set: the task only reads the slot, so we may read it.
+            if unsafe { trailer.will_wake(waker) } {
+                return false;
+            }
+            state
+                .unset_join_waker()
+                // SAFETY: we just took the slot back.
+                .and_then(|_| unsafe { set_join_waker(state, trailer, waker.clone()) })
+        };
+        match res {
+            Ok(_) => false,
+            Err(snapshot) => {
+                debug_assert!(snapshot.is_complete());
+                true
+            }
+        }
+    }
+}
+
+/// # Safety
+///
+/// The caller owns the join waker slot.
+unsafe fn set_join_waker(
+    state: &super::state::State,
+    trailer: &Trailer,
+    waker: Waker,
+) -> Result<super::state::Snapshot, super::state::Snapshot> {
+    // SAFETY: forwarded contract.
+    unsafe { trailer.set_waker(Some(waker)) };
+    let res = state.set_join_waker();
+    if res.is_err() {
+        // The task completed first; the slot stays ours, so clear it.
+        // SAFETY: forwarded contract; the failed CAS left JOIN_WAKER clear.
+        unsafe { trailer.set_waker(None) };
+    }
+    res
+}
+
+unsafe fn poll<F: Future, S: Schedule>(ptr: NonNull<Header>) {
+    // SAFETY: the vtable is only reachable from a `Cell<F, S>`.
+    unsafe { Harness::<F, S>::from_raw(ptr) }.poll();
+}
+
+unsafe fn schedule<F: Future, S: Schedule>(ptr: NonNull<Header>) {
+    // SAFETY: as for `poll`.
+    let harness = unsafe { Harness::<F, S>::from_raw(ptr) };
+    let task = Notified(Task::from_raw(harness.raw()));
+    harness.core().scheduler.schedule(task);
+}
+
+unsafe fn dealloc<F: Future, S: Schedule>(ptr: NonNull<Header>) {
+    // SAFETY: as for `poll`; the caller released the last reference.
+    unsafe { Harness::<F, S>::from_raw(ptr).dealloc() }
+}
+
+unsafe fn try_read_output<F: Future, S: Schedule>(
+    ptr: NonNull<Header>,
+    dst: *mut (),
+    waker: &Waker,
+) {
+    // SAFETY: as for `poll`.
+    let harness = unsafe { Harness::<F, S>::from_raw(ptr) };
+    if harness.can_read_output(waker) {
+        let output = match harness.take_stage() {
+            Stage::Finished(output) => output,
+            _ => panic!("JoinHandle polled after it returned its output"),
+        };
+        // SAFETY: the caller's contract says `dst` has this exact type.
+        unsafe { *dst.cast::<Poll<Result<F::Output, JoinError>>>() = Poll::Ready(output) };
+    }
+}
+
+unsafe fn drop_join_handle<F: Future, S: Schedule>(ptr: NonNull<Header>) {
+    // SAFETY: as for `poll`.
+    let harness = unsafe { Harness::<F, S>::from_raw(ptr) };
+    let dropped = harness.header().state.transition_to_join_handle_dropped();
+    if dropped.drop_output {
+        // Complete and we held JOIN_INTEREST: the output is ours to drop.
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| harness.drop_output_unobserved()));
+    }
+    if dropped.drop_waker {
+        // SAFETY: the transition says the slot is ours.
+        unsafe { harness.trailer().set_waker(None) };
+    }
+    // SAFETY: the join handle owned this reference.
+    unsafe { harness.raw().drop_reference() };
+}
+
+unsafe fn shutdown<F: Future, S: Schedule>(ptr: NonNull<Header>) {
+    // SAFETY: as for `poll`.
+    let harness = unsafe { Harness::<F, S>::from_raw(ptr) };
+    if harness.header().state.transition_to_shutdown() {
+        // We hold RUNNING now; our reference plays the part of the poller's.
+        harness.cancel();
+        harness.complete();
+    } else {
+        // Running elsewhere (its poller will see CANCELLED) or already complete.
+        // SAFETY: the caller gave us this reference.
+        unsafe { harness.raw().drop_reference() };
+    }
+}
