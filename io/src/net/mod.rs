@@ -1,0 +1,19 @@
+//! Networking over the weft reactor: TCP, UDP and Unix-domain sockets, and
+//! non-blocking host-name resolution.
+//!
+//! Every socket is a [`PollEvented`](crate::reactor::PollEvented) around a mio
+//! socket, registered with the current thread's reactor when it is created (so
+//! creating one outside a runtime panics). Reads and writes spend the cooperative
+//! budget ([`crate::coop`]).
+
+mod addr;
+mod fd_exhaustion;
+pub mod tcp;
+mod udp;
+pub mod unix;
+
+pub use addr::{ToSocketAddrs, lookup_host};
+pub use fd_exhaustion::DescriptorsExhausted;
+pub use tcp::{TcpListener, TcpSocket, TcpStream};
+pub use udp::UdpSocket;
+pub use unix::{UnixDatagram, UnixListener, UnixStream};
