@@ -2,7 +2,6 @@
 //! spends one unit of the cooperative budget.
 
 use std::fmt;
-use std::future::poll_fn;
 use std::io;
 use std::net::SocketAddr;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
@@ -106,11 +105,9 @@ impl UdpSocket {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
-        poll_fn(|cx| {
-            self.io
-                .poll_io(cx, Direction::Write, || self.io.get_ref().send(buf))
-        })
-        .await
+        self.io
+            .async_io(Direction::Write, || self.io.get_ref().send(buf))
+            .await
     }
 
     /// Receives a datagram from the connected peer; returns its length (truncated
@@ -123,16 +120,15 @@ impl UdpSocket {
     /// b.connect(a.local_addr()?).await?;
     /// a.send_to(b"yo", b.local_addr()?).await?;
     /// let mut buf = [0; 8];
-    /// assert_eq!(&buf[..b.recv(&mut buf).await?], b"yo");
+    /// let n = b.recv(&mut buf).await?;
+    /// assert_eq!(&buf[..n], b"yo");
     /// # Ok::<(), std::io::Error>(()) })?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
-        poll_fn(|cx| {
-            self.io
-                .poll_io(cx, Direction::Read, || self.io.get_ref().recv(buf))
-        })
-        .await
+        self.io
+            .async_io(Direction::Read, || self.io.get_ref().recv(buf))
+            .await
     }
 
     /// Sends a datagram to the first address `target` resolves to.
@@ -152,12 +148,9 @@ impl UdpSocket {
                 "the target address resolved to nothing; check the host name and port",
             )
         })?;
-        poll_fn(|cx| {
-            self.io.poll_io(cx, Direction::Write, || {
-                self.io.get_ref().send_to(buf, addr)
-            })
-        })
-        .await
+        self.io
+            .async_io(Direction::Write, || self.io.get_ref().send_to(buf, addr))
+            .await
     }
 
     /// Receives a datagram and the address it came from.
@@ -173,11 +166,9 @@ impl UdpSocket {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        poll_fn(|cx| {
-            self.io
-                .poll_io(cx, Direction::Read, || self.io.get_ref().recv_from(buf))
-        })
-        .await
+        self.io
+            .async_io(Direction::Read, || self.io.get_ref().recv_from(buf))
+            .await
     }
 
     /// The address this socket is bound to.

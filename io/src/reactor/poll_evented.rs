@@ -256,7 +256,9 @@ impl<E: mio::event::Source> PollEvented<E> {
         Poll::Ready(result)
     }
 
-    /// Awaits `dir`'s readiness and runs `op` until it does not block.
+    /// Awaits `dir`'s readiness and runs `op` until it does not block. Any number of
+    /// tasks may wait on one source at once this way (unlike the `poll_*` methods,
+    /// which keep one waker per direction). Spends one unit of the cooperative budget.
     ///
     /// ```
     /// use std::future::Future;
@@ -278,6 +280,9 @@ impl<E: mio::event::Source> PollEvented<E> {
         dir: Direction,
         op: impl FnMut() -> io::Result<R>,
     ) -> io::Result<R> {
+        // Charged up front, so that a task out of budget yields before it takes
+        // anything from the source (a result is never held across a yield).
+        coop::consume_budget().await;
         self.registration.async_io(dir, op).await
     }
 }

@@ -118,10 +118,17 @@ impl TcpListener {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        std::future::poll_fn(|cx| self.poll_accept(cx)).await
+        coop::consume_budget().await;
+        loop {
+            self.io.readable().await?;
+            if let Some(accepted) = self.try_accept() {
+                return accepted;
+            }
+        }
     }
 
-    /// Polls for a connection; see [`TcpListener::accept`].
+    /// Polls for a connection; see [`TcpListener::accept`]. Keeps one waker: only
+    /// the last task to poll is woken, so share a listener through `accept` instead.
     ///
     /// ```
     /// use std::task::{Context, Waker};
@@ -134,32 +141,34 @@ impl TcpListener {
     /// ```
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
         let budget = ready!(coop::poll_proceed(cx));
-        let listener = self.io.get_ref();
         loop {
-            let accepted = ready!(self.io.poll_read_ready(cx))
-                .and_then(|()| self.io.try_io(Direction::Read, || listener.accept()));
-            match accepted {
-                Ok((stream, addr)) => {
-                    budget.made_progress();
-                    return Poll::Ready(TcpStream::from_mio(stream).map(|s| (s, addr)));
-                }
-                // Readiness was stale and is now cleared: wait for the next edge.
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                Err(e) if fd_exhaustion::is_exhaustion(&e) => {
-                    let err = fd_exhaustion::shed(e, || listener.accept());
-                    // Whether or not the backlog drained, stop trying until a new
-                    // connection arrives: retrying now could only fail again.
-                    let _ = self.io.try_io(Direction::Read, || {
-                        Err::<(), _>(io::Error::from(io::ErrorKind::WouldBlock))
-                    });
-                    budget.made_progress();
-                    return Poll::Ready(Err(err));
-                }
-                Err(e) => {
-                    budget.made_progress();
-                    return Poll::Ready(Err(e));
-                }
+            ready!(self.io.poll_read_ready(cx))?;
+            if let Some(accepted) = self.try_accept() {
+                budget.made_progress();
+                return Poll::Ready(accepted);
             }
+        }
+    }
+
+    /// One accept attempt while the listener looks readable; `None` when the
+    /// readiness was stale (it is cleared, so the caller waits for the next edge).
+    fn try_accept(&self) -> Option<io::Result<(TcpStream, SocketAddr)>> {
+        let listener = self.io.get_ref();
+        match self.io.try_io(Direction::Read, || listener.accept()) {
+            Ok((stream, addr)) => Some(TcpStream::from_mio(stream).map(|s| (s, addr))),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => None,
+            Err(e) if fd_exhaustion::is_exhaustion(&e) => {
+                let err = fd_exhaustion::shed(e, || listener.accept());
+                // Whether or not the backlog drained, stop trying until a new
+                // connection arrives: retrying now could only fail again. A
+                // connection that arrived meanwhile carries a newer tick and keeps
+                // the listener readable.
+                let _ = self.io.try_io(Direction::Read, || {
+                    Err::<(), _>(io::Error::from(io::ErrorKind::WouldBlock))
+                });
+                Some(Err(err))
+            }
+            Err(e) => Some(Err(e)),
         }
     }
 }

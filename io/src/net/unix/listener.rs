@@ -93,7 +93,7 @@ impl UnixListener {
         self.io.get_ref().local_addr()
     }
 
-    /// Waits for a connection.
+    /// Waits for a connection. Several tasks may await `accept` on one listener.
     ///
     /// ```
     /// let path = std::env::temp_dir().join(format!("weft-doc-accept-{}.sock", std::process::id()));
@@ -108,7 +108,11 @@ impl UnixListener {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
-        std::future::poll_fn(|cx| self.poll_accept(cx)).await
+        let (stream, addr) = self
+            .io
+            .async_io(Direction::Read, || self.io.get_ref().accept())
+            .await?;
+        Ok((UnixStream::from_mio(stream)?, addr))
     }
 
     /// Polls for a connection; see [`UnixListener::accept`].
