@@ -17,3 +17,17 @@ pub use fd_exhaustion::DescriptorsExhausted;
 pub use tcp::{TcpListener, TcpSocket, TcpStream};
 pub use udp::UdpSocket;
 pub use unix::{UnixDatagram, UnixListener, UnixStream};
+
+// Sockets move between worker threads and are shared by reference across tasks.
+const _: fn() = || {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<TcpListener>();
+    assert_send_sync::<TcpStream>();
+    assert_send_sync::<TcpSocket>();
+    assert_send_sync::<tcp::OwnedReadHalf>();
+    assert_send_sync::<tcp::OwnedWriteHalf>();
+    assert_send_sync::<UdpSocket>();
+    assert_send_sync::<UnixListener>();
+    assert_send_sync::<UnixStream>();
+    assert_send_sync::<UnixDatagram>();
+};

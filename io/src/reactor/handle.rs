@@ -51,6 +51,12 @@ pub struct Handle {
     pub(crate) shared: Arc<Shared>,
 }
 
+// The scheduler hands handles to every worker and wakes the driver from any thread.
+const _: fn() = || {
+    fn assert_send_sync_clone<T: Send + Sync + Clone>() {}
+    assert_send_sync_clone::<Handle>();
+};
+
 thread_local! {
     static CURRENT: RefCell<Option<Handle>> = const { RefCell::new(None) };
 }
