@@ -23,6 +23,11 @@ pub mod task;
 
 pub use crate::task::{spawn, spawn_blocking};
 
+/// Async I/O traits, helpers and adapters (from `weft-io`).
+pub use weft_io::io;
+/// TCP, UDP and Unix sockets (from `weft-io`).
+pub use weft_io::net;
+
 /// Runs `future` on a new multi-thread runtime and returns its output, shutting
 /// the runtime down afterwards (asyncio's `run`).
 ///

@@ -309,6 +309,7 @@ impl Builder {
                 let handle = current_thread::create(driver, driver_handle, blocking.clone(), config);
                 let handle = scheduler::Handle::CurrentThread(handle);
                 blocking.set_handle(handle.clone());
+                install_dns_offload(&handle, &blocking);
                 Ok(Runtime::from_parts(Handle { inner: handle }, Vec::new(), blocking))
             }
             Kind::MultiThread => {
@@ -317,6 +318,7 @@ impl Builder {
                 let (mt, launch) = multi_thread::create(workers, shared, blocking.clone(), config);
                 let handle = scheduler::Handle::MultiThread(mt.clone());
                 blocking.set_handle(handle.clone());
+                install_dns_offload(&handle, &blocking);
                 let mut joins = Vec::with_capacity(workers);
                 for work in launch.into_workers(&mt) {
                     let threads = threads.clone();
@@ -341,6 +343,18 @@ impl Builder {
             }
         }
     }
+}
+
+/// Host-name lookups in `weft-io` run on this runtime's blocking pool.
+fn install_dns_offload(handle: &scheduler::Handle, blocking: &blocking::Spawner) {
+    let blocking = blocking.clone();
+    handle
+        .driver_handle()
+        .io
+        .set_blocking_spawner(Arc::new(move |job: Box<dyn FnOnce() + Send>| {
+            // Detached: the job reports its result through its own channel.
+            drop(blocking.spawn_blocking(job, crate::task::Meta::new(None)));
+        }));
 }
 
 fn default_worker_threads() -> usize {

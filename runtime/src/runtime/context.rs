@@ -21,15 +21,21 @@ thread_local! {
     static SCHEDULER: Cell<*const scheduler::Context> = const { Cell::new(ptr::null()) };
 }
 
-/// Restores the previous current handle when dropped.
+/// Restores the previous current handle (and reactor) when dropped.
 pub(crate) struct HandleGuard {
     prev: Option<scheduler::Handle>,
+    _reactor: weft_io::reactor::EnterGuard,
 }
 
-/// Makes `handle` the current runtime of this thread until the guard drops.
+/// Makes `handle` the current runtime of this thread, and its reactor the current
+/// reactor of `weft-io`, until the guard drops.
 pub(crate) fn enter_handle(handle: scheduler::Handle) -> HandleGuard {
+    let reactor = handle.driver_handle().io.enter();
     let prev = HANDLE.with(|h| h.borrow_mut().replace(handle));
-    HandleGuard { prev }
+    HandleGuard {
+        prev,
+        _reactor: reactor,
+    }
 }
 
 impl Drop for HandleGuard {

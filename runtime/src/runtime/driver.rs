@@ -1,9 +1,12 @@
 //! The runtime's driver: what a worker with nothing to do sleeps in, and what wakes
 //! it.
 //!
-//! The scheduler sees only `Driver::park(timeout)` and `DriverHandle::unpark()`. With
-//! no I/O reactor or timers registered, parking is a plain thread park; the reactor
-//! and the timer wheel plug in here, behind the same two calls.
+//! The scheduler sees only `Driver::park(timeout)` and `DriverHandle::unpark()`.
+//! Behind them is the I/O reactor of `weft-io`: parking sleeps in `mio::Poll::poll`
+//! and dispatches the readiness it returns to the tasks waiting for it; unparking
+//! writes to the reactor's `mio::Waker`. After shutdown (or if the reactor is gone)
+//! a plain thread parker stands in, so a late `park` still sleeps and wakes
+//! correctly.
 //!
 //! # Invariant
 //!
@@ -13,42 +16,71 @@
 
 use super::park::{ParkThread, UnparkThread};
 use std::time::Duration;
+use weft_io::reactor;
 
 /// The parkable part: owned by one thread at a time.
 pub(crate) struct Driver {
-    park: ParkThread,
+    io: Option<reactor::Driver>,
+    fallback: ParkThread,
 }
 
 /// The part any thread uses to wake whoever is parked in the driver.
 #[derive(Clone)]
 pub(crate) struct DriverHandle {
-    unpark: UnparkThread,
+    pub(crate) io: reactor::Handle,
+    fallback: UnparkThread,
 }
 
 impl Driver {
+    /// # Errors
+    ///
+    /// If the OS poller cannot be created (out of file descriptors, say).
     pub(crate) fn new() -> std::io::Result<(Driver, DriverHandle)> {
-        let park = ParkThread::new();
+        let io = reactor::Driver::new()?;
+        let fallback = ParkThread::new();
         let handle = DriverHandle {
-            unpark: park.unparker(),
+            io: io.handle(),
+            fallback: fallback.unparker(),
         };
-        Ok((Driver { park }, handle))
+        Ok((
+            Driver {
+                io: Some(io),
+                fallback,
+            },
+            handle,
+        ))
     }
 
-    /// Sleeps until unparked, or until `timeout` passes (`Some(ZERO)`: just poll for
-    /// events).
+    /// Sleeps until unparked, an I/O event arrives, or `timeout` passes
+    /// (`Some(ZERO)`: just poll for events).
     pub(crate) fn park(&mut self, timeout: Option<Duration>) {
-        match timeout {
-            None => self.park.park(),
-            Some(t) => self.park.park_timeout(t),
+        match self.io.as_mut() {
+            Some(io) => {
+                if let Err(err) = io.park(timeout) {
+                    // The poller itself failed (not an interrupted wait): nothing the
+                    // scheduler can do but keep going; say so rather than spin quietly.
+                    eprintln!("weft: the I/O reactor failed to poll: {err}");
+                    self.fallback.park_timeout(Duration::from_millis(10));
+                }
+            }
+            None => match timeout {
+                None => self.fallback.park(),
+                Some(t) => self.fallback.park_timeout(t),
+            },
         }
     }
 
-    /// Releases what the driver holds, waking anything that waits on it.
-    pub(crate) fn shutdown(&mut self) {}
+    /// Shuts the reactor down: every I/O resource still waiting gets an error saying
+    /// the runtime is gone.
+    pub(crate) fn shutdown(&mut self) {
+        drop(self.io.take());
+        self.fallback.unparker().unpark();
+    }
 }
 
 impl DriverHandle {
     pub(crate) fn unpark(&self) {
-        self.unpark.unpark();
+        self.io.unpark();
+        self.fallback.unpark();
     }
 }

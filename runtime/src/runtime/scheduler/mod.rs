@@ -42,6 +42,13 @@ impl Handle {
         }
     }
 
+    pub(crate) fn driver_handle(&self) -> &crate::runtime::driver::DriverHandle {
+        match self {
+            Handle::CurrentThread(h) => &h.driver,
+            Handle::MultiThread(h) => h.driver.handle(),
+        }
+    }
+
     pub(crate) fn shutdown(&self) {
         match self {
             Handle::CurrentThread(h) => h.shutdown(),

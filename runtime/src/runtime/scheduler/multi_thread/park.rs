@@ -42,6 +42,10 @@ impl SharedDriver {
         }
     }
 
+    pub(crate) fn handle(&self) -> &DriverHandle {
+        &self.handle
+    }
+
     pub(crate) fn shutdown(&self) {
         self.driver.lock().shutdown();
     }
