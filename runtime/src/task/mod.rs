@@ -66,8 +66,10 @@ pub(crate) mod local;
 mod spawn;
 mod yield_now;
 
-#[cfg(all(test, loom))]
-mod loom_tests;
+#[cfg(test)]
+mod model_tests;
+#[cfg(test)]
+pub(crate) mod test_util;
 
 pub use self::builder::Builder;
 pub use self::error::JoinError;

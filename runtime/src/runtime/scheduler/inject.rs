@@ -25,6 +25,12 @@ struct Queue<S: 'static> {
     closed: bool,
 }
 
+impl<S: 'static> crate::runtime::scheduler::multi_thread::queue::Overflow<S> for Inject<S> {
+    fn push_batch(&self, tasks: impl Iterator<Item = Notified<S>>) {
+        Inject::push_batch(self, tasks);
+    }
+}
+
 impl<S: 'static> Inject<S> {
     pub(crate) fn new() -> Self {
         Inject {

@@ -20,6 +20,8 @@
 mod idle;
 mod park;
 pub(crate) mod queue;
+#[cfg(test)]
+mod queue_tests;
 mod worker;
 
 pub(crate) use self::park::SharedDriver;

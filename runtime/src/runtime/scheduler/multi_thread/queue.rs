@@ -322,5 +322,6 @@ impl<S: 'static> Clone for Steal<S> {
     }
 }
 
-#[cfg(loom)]
-pub(crate) const LOOM_CAPACITY: usize = CAPACITY;
+/// Slots per queue, for tests that fill one.
+#[cfg(test)]
+pub(crate) const TEST_CAPACITY: usize = CAPACITY;

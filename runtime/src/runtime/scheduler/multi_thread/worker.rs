@@ -10,7 +10,7 @@
 
 use super::idle::Idle;
 use super::park::{Parker, SharedDriver, Unparker};
-use super::queue::{self, Overflow};
+use super::queue;
 use crate::loom::Mutex;
 use crate::runtime::blocking;
 use crate::runtime::config::Config;
@@ -416,12 +416,6 @@ impl Handle {
     /// Number of tasks alive on this scheduler.
     pub(crate) fn num_alive_tasks(&self) -> usize {
         self.owned.len()
-    }
-}
-
-impl Overflow<Arc<Handle>> for Inject<Arc<Handle>> {
-    fn push_batch(&self, tasks: impl Iterator<Item = Notified<Arc<Handle>>>) {
-        Inject::push_batch(self, tasks);
     }
 }
 
