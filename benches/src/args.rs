@@ -16,7 +16,7 @@ use std::fmt;
 ///
 /// let args = ["--bench", "--quick", "spawn"].map(String::from);
 /// let opts = Options::parse(args).unwrap();
-/// assert!(opts.quick);
+/// assert!(opts.quick && opts.bench);
 /// assert!(opts.selects("spawn_many_local"));
 /// assert!(!opts.selects("yield_many"));
 /// ```
@@ -24,6 +24,10 @@ use std::fmt;
 pub struct Options {
     /// Few samples and smaller memory probes, for a CI smoke run.
     pub quick: bool,
+    /// Whether `cargo bench` started us (it passes `--bench`). Without it we were
+    /// started by `cargo test --benches`/`--all-targets`: run every workload once as
+    /// a check, and leave the Markdown report alone.
+    pub bench: bool,
     /// Substrings of workload names to run; empty means all.
     pub filters: Vec<String>,
     /// Set when this process is a child started to run one memory probe.
@@ -113,7 +117,7 @@ impl Options {
             match arg.as_str() {
                 "--quick" => opts.quick = true,
                 // `cargo bench` always passes this to `harness = false` targets.
-                "--bench" => {}
+                "--bench" => opts.bench = true,
                 flag if flag.starts_with('-') => return Err(ArgError::UnknownFlag(arg)),
                 _ => opts.filters.push(arg),
             }
@@ -168,7 +172,8 @@ mod tests {
     #[test]
     fn filters_and_flags_mix_in_any_order() {
         let opts = parse(&["spawn", "--bench", "--quick", "yield"]).unwrap();
-        assert!(opts.quick);
+        assert!(opts.quick && opts.bench);
+        assert!(!parse(&["spawn"]).unwrap().bench);
         assert_eq!(opts.filters, ["spawn", "yield"]);
     }
 

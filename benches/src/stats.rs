@@ -45,6 +45,22 @@ impl Plan {
         }
     }
 
+    /// The plan of a check run under `cargo test`: one run, no warm-up.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(weft_benches::Plan::once().max_samples, 1);
+    /// ```
+    pub fn once() -> Plan {
+        Plan {
+            warmup: 0,
+            min_samples: 1,
+            max_samples: 1,
+            budget: Duration::ZERO,
+        }
+    }
+
     /// The plan of a `--quick` smoke run: 1 warm-up and at most 3 samples.
     ///
     /// # Examples

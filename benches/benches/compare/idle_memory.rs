@@ -13,6 +13,7 @@ use std::process::{Command, ExitCode};
 
 use weft_benches::{ChildRequest, Counter, Gate, Row, Summary, Unit, resident_bytes};
 
+use crate::Tally;
 use crate::peer::{Peer, Spawn, WORKERS};
 use crate::smol_side::SmolPeer;
 use crate::tokio_side::TokioPeer;
@@ -23,10 +24,10 @@ pub(crate) const NAME: &str = "idle_task_memory";
 /// Tasks spawned per batch.
 const BATCH: usize = 10_000;
 
-/// Runs the probe for every runtime, each in child processes, and makes the row.
-pub(crate) fn measure_all(quick: bool) -> Row {
-    let (tasks, runs) = if quick { (200_000, 1) } else { (1_000_000, 3) };
-    let side = |runtime: &str| -> Result<Summary, String> {
+/// Runs the probe `runs` times for every runtime, each in a child process parking
+/// `tasks` tasks, and makes the row.
+pub(crate) fn measure_all(tasks: usize, runs: usize, tally: &mut Tally) -> Row {
+    let mut side = |runtime: &str| -> Result<Summary, String> {
         eprint!("  {runtime:<5} ... ");
         let figures = (0..runs)
             .map(|_| run_child(runtime, tasks))
@@ -36,7 +37,7 @@ pub(crate) fn measure_all(quick: bool) -> Row {
             Ok(s) => eprintln!("{}", Unit::BytesPerTask.format(s.median)),
             Err(why) => eprintln!("not measured: {why}"),
         }
-        summary
+        tally.count(summary)
     };
     let weft = if cfg!(feature = "weft-core") {
         side("weft")

@@ -40,10 +40,11 @@ fn main() -> ExitCode {
     if let Some(child) = &opts.child {
         return idle_memory::child_main(child);
     }
-    let plan = if opts.quick {
-        Plan::quick()
-    } else {
-        Plan::full()
+    // Without `--bench` we run under `cargo test`: one unwarmed run of everything.
+    let (plan, memory_tasks, memory_runs) = match (opts.bench, opts.quick) {
+        (false, _) => (Plan::once(), 20_000, 1),
+        (true, true) => (Plan::quick(), 200_000, 1),
+        (true, false) => (Plan::full(), 1_000_000, 3),
     };
     let workloads: Vec<Workload> = registry::all()
         .into_iter()
@@ -60,6 +61,7 @@ fn main() -> ExitCode {
     }
 
     let mut report = Report::new(notes(&opts, &plan));
+    let mut tally = Tally::default();
     for workload in workloads {
         eprintln!("{}", workload.name);
         report.rows.push(match workload.kind {
@@ -68,32 +70,68 @@ fn main() -> ExitCode {
                 unit: Unit::Time,
                 weft: weft
                     .map_err(String::from)
-                    .and_then(|make| run_side("weft", &plan, make)),
-                tokio: run_side("tokio", &plan, tokio),
-                smol: run_side("smol", &plan, smol),
+                    .and_then(|make| run_side("weft", &plan, make, &mut tally)),
+                tokio: run_side("tokio", &plan, tokio, &mut tally),
+                smol: run_side("smol", &plan, smol, &mut tally),
             },
-            Kind::IdleMemory => idle_memory::measure_all(opts.quick),
+            Kind::IdleMemory => idle_memory::measure_all(memory_tasks, memory_runs, &mut tally),
         });
     }
 
     println!("\n{}", report.to_text());
-    let path = report_path();
-    match std::fs::write(&path, report.to_markdown()) {
-        Ok(()) => println!("Markdown report written to {}", path.display()),
-        Err(err) => eprintln!("could not write {}: {err}", path.display()),
+    if opts.bench {
+        let path = report_path();
+        match std::fs::write(&path, report.to_markdown()) {
+            Ok(()) => println!("Markdown report written to {}", path.display()),
+            Err(err) => eprintln!("could not write {}: {err}", path.display()),
+        }
+    } else {
+        println!("(check run under `cargo test`: figures are unoptimised, no report written)");
     }
-    ExitCode::SUCCESS
+    println!(
+        "workloads: {} passed, {} failed",
+        tally.passed, tally.failed
+    );
+    if tally.failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// How many runtime sides of the selected workloads ran and checked out, and how
+/// many failed (panicked, or a memory child failed).
+#[derive(Debug, Default)]
+pub(crate) struct Tally {
+    pub(crate) passed: usize,
+    pub(crate) failed: usize,
+}
+
+impl Tally {
+    /// Counts `result` and passes it on.
+    pub(crate) fn count<T>(&mut self, result: Result<T, String>) -> Result<T, String> {
+        match &result {
+            Ok(_) => self.passed += 1,
+            Err(_) => self.failed += 1,
+        }
+        result
+    }
 }
 
 /// Measures one runtime's side of a workload; a panic (e.g. a failed result
 /// check) is reported in the row rather than ending the run.
-fn run_side(runtime: &str, plan: &Plan, make: fn() -> Fixture) -> Result<Summary, String> {
+fn run_side(
+    runtime: &str,
+    plan: &Plan,
+    make: fn() -> Fixture,
+    tally: &mut Tally,
+) -> Result<Summary, String> {
     eprint!("  {runtime:<5} ... ");
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
         let mut fixture = make();
         measure(plan, &mut *fixture)
     }));
-    match result {
+    tally.count(match result {
         Ok(summary) => {
             eprintln!(
                 "median {} (min {}, {} samples)",
@@ -111,7 +149,7 @@ fn run_side(runtime: &str, plan: &Plan, make: fn() -> Fixture) -> Result<Summary
                 .unwrap_or_else(|| "non-string panic".into());
             Err(format!("panicked: {why}"))
         }
-    }
+    })
 }
 
 /// The configuration lines printed at the top of the Markdown report.
@@ -120,7 +158,11 @@ fn notes(opts: &Options, plan: &Plan) -> Vec<String> {
     vec![
         format!(
             "Mode: {} (warm-up {}, then {}–{} samples within ~{:.1} s per runtime and workload)",
-            if opts.quick { "--quick" } else { "full" },
+            match (opts.bench, opts.quick) {
+                (false, _) => "check under cargo test",
+                (true, true) => "--quick",
+                (true, false) => "full",
+            },
             plan.warmup,
             plan.min_samples,
             plan.max_samples,
