@@ -206,7 +206,7 @@ impl Row {
             (Verdict::Goal, Unit::Time) => "goal met (≤ 0.8)".to_string(),
             (Verdict::Goal, Unit::BytesPerTask) => "goal met (≤ 128 B)".to_string(),
             (Verdict::NoWeft, _) => match &self.weft {
-                Err(why) => format!("n/a ({why})"),
+                Err(why) => format!("n/a ({})", brief(why)),
                 Ok(_) => unreachable!("NoWeft means weft is missing"),
             },
             (v, _) => v.to_string(),
@@ -327,7 +327,7 @@ impl Report {
         for row in &self.rows {
             let cell = |c: &Result<Summary, String>| match c {
                 Ok(s) => format!("{} ({})", row.unit.format(s.min), s.samples),
-                Err(why) => format!("n/a: {why}"),
+                Err(why) => format!("n/a: {}", why.replace(['\n', '|'], " ")),
             };
             let _ = writeln!(
                 md,
@@ -339,6 +339,18 @@ impl Report {
             );
         }
         md
+    }
+}
+
+/// The first line of `why`, cut to fit a table cell (the detail table has it all).
+fn brief(why: &str) -> String {
+    const MAX: usize = 60;
+    let line = why.lines().next().unwrap_or("").replace('|', " ");
+    if line.chars().count() <= MAX && !why.contains('\n') {
+        line
+    } else {
+        let cut: String = line.chars().take(MAX).collect();
+        format!("{cut}…")
     }
 }
 
@@ -441,6 +453,26 @@ mod tests {
         };
         assert_eq!(row.ratio(), None);
         assert_eq!(row.verdict(), Verdict::NoPeer);
+    }
+
+    #[test]
+    fn long_reasons_are_cut_in_the_table_but_kept_in_details() {
+        let why = format!("panicked: {}", "x".repeat(200));
+        let mut report = Report::new(vec![]);
+        report.rows.push(Row {
+            name: "t".into(),
+            unit: Unit::Time,
+            weft: Err(why.clone()),
+            tokio: s(1.0),
+            smol: s(1.0),
+        });
+        let md = report.to_markdown();
+        let table_line = md.lines().find(|l| l.starts_with("| t |")).unwrap();
+        assert!(
+            table_line.contains('…') && table_line.len() < 150,
+            "{table_line}"
+        );
+        assert!(md.contains(&why));
     }
 
     #[test]
