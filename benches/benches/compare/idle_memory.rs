@@ -13,10 +13,10 @@ use std::process::{Command, ExitCode};
 
 use weft_benches::{ChildRequest, Counter, Gate, Row, Summary, Unit, resident_bytes};
 
-use crate::Tally;
 use crate::peer::{Peer, Spawn, WORKERS};
 use crate::smol_side::SmolPeer;
 use crate::tokio_side::TokioPeer;
+use crate::{Tally, watchdog};
 
 /// The workload's name, also the probe name of the hidden child subcommand.
 pub(crate) const NAME: &str = "idle_task_memory";
@@ -29,6 +29,7 @@ const BATCH: usize = 10_000;
 pub(crate) fn measure_all(tasks: usize, runs: usize, tally: &mut Tally) -> Row {
     let mut side = |runtime: &str| -> Result<Summary, String> {
         eprint!("  {runtime:<5} ... ");
+        let _watchdog = watchdog::arm(format!("the {runtime} side of {NAME}"), watchdog::LIMIT);
         let figures = (0..runs)
             .map(|_| run_child(runtime, tasks))
             .collect::<Result<Vec<f64>, String>>();

@@ -17,6 +17,7 @@ mod smol_side;
 mod sync_workloads;
 mod time_workloads;
 mod tokio_side;
+mod watchdog;
 #[cfg(feature = "weft-core")]
 mod weft_side;
 
@@ -70,9 +71,9 @@ fn main() -> ExitCode {
                 unit: Unit::Time,
                 weft: weft
                     .map_err(String::from)
-                    .and_then(|make| run_side("weft", &plan, make, &mut tally)),
-                tokio: run_side("tokio", &plan, tokio, &mut tally),
-                smol: run_side("smol", &plan, smol, &mut tally),
+                    .and_then(|make| run_side(workload.name, "weft", &plan, make, &mut tally)),
+                tokio: run_side(workload.name, "tokio", &plan, tokio, &mut tally),
+                smol: run_side(workload.name, "smol", &plan, smol, &mut tally),
             },
             Kind::IdleMemory => idle_memory::measure_all(memory_tasks, memory_runs, &mut tally),
         });
@@ -119,14 +120,17 @@ impl Tally {
 }
 
 /// Measures one runtime's side of a workload; a panic (e.g. a failed result
-/// check) is reported in the row rather than ending the run.
+/// check) is reported in the row rather than ending the run, and a hang ends the
+/// run after [`watchdog::LIMIT`] with a message naming the side.
 fn run_side(
+    workload: &str,
     runtime: &str,
     plan: &Plan,
     make: fn() -> Fixture,
     tally: &mut Tally,
 ) -> Result<Summary, String> {
     eprint!("  {runtime:<5} ... ");
+    let _watchdog = watchdog::arm(format!("the {runtime} side of {workload}"), watchdog::LIMIT);
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
         let mut fixture = make();
         measure(plan, &mut *fixture)
