@@ -1,0 +1,169 @@
+//! The list of workloads, in report order, with each runtime's implementation.
+//!
+//! Invariant: a weft implementation is listed only when the cargo feature of its
+//! area is on (`weft-core`, `weft-time`, `weft-sync`); otherwise the row says which
+//! feature is off, and tokio and smol are still measured.
+
+use crate::core_workloads as core;
+use crate::peer::Fixture;
+use crate::smol_side::{AsyncChannel, AsyncChannelOneshot, AsyncIoTime, SmolPeer};
+use crate::sync_workloads as sync;
+use crate::time_workloads as time;
+use crate::tokio_side::{TokioMpsc, TokioOneshot, TokioPeer, TokioTime};
+
+/// How a workload is measured.
+pub(crate) enum Kind {
+    /// Timed in this process through a fixture per runtime.
+    Timed {
+        weft: Result<fn() -> Fixture, &'static str>,
+        tokio: fn() -> Fixture,
+        smol: fn() -> Fixture,
+    },
+    /// RSS per parked task, in child processes.
+    IdleMemory,
+}
+
+/// One named workload.
+pub(crate) struct Workload {
+    pub(crate) name: &'static str,
+    pub(crate) kind: Kind,
+}
+
+/// `Ok(fixture)` when the weft feature `$feature` is on, else an `Err` naming it.
+macro_rules! weft {
+    ($feature:literal, $fixture:expr) => {{
+        #[cfg(feature = $feature)]
+        let side: Result<fn() -> Fixture, &'static str> = Ok($fixture);
+        #[cfg(not(feature = $feature))]
+        let side: Result<fn() -> Fixture, &'static str> =
+            Err(concat!("feature ", $feature, " off"));
+        side
+    }};
+}
+
+fn timed(
+    name: &'static str,
+    weft: Result<fn() -> Fixture, &'static str>,
+    tokio: fn() -> Fixture,
+    smol: fn() -> Fixture,
+) -> Workload {
+    Workload {
+        name,
+        kind: Kind::Timed { weft, tokio, smol },
+    }
+}
+
+/// Every workload, in the order the report lists them.
+pub(crate) fn all() -> Vec<Workload> {
+    vec![
+        timed(
+            "spawn_many_local",
+            weft!(
+                "weft-core",
+                core::spawn_many_local::<crate::weft_side::WeftPeer>
+            ),
+            core::spawn_many_local::<TokioPeer>,
+            core::spawn_many_local::<SmolPeer>,
+        ),
+        timed(
+            "spawn_many_remote",
+            weft!(
+                "weft-core",
+                core::spawn_many_remote::<crate::weft_side::WeftPeer>
+            ),
+            core::spawn_many_remote::<TokioPeer>,
+            core::spawn_many_remote::<SmolPeer>,
+        ),
+        timed(
+            "yield_many",
+            weft!("weft-core", core::yield_many::<crate::weft_side::WeftPeer>),
+            core::yield_many::<TokioPeer>,
+            core::yield_many::<SmolPeer>,
+        ),
+        timed(
+            "ping_pong",
+            weft!(
+                "weft-sync",
+                core::ping_pong::<crate::weft_side::WeftPeer, crate::weft_side::WeftOneshot>
+            ),
+            core::ping_pong::<TokioPeer, TokioOneshot>,
+            core::ping_pong::<SmolPeer, AsyncChannelOneshot>,
+        ),
+        timed(
+            "chained_spawn",
+            weft!(
+                "weft-core",
+                core::chained_spawn::<crate::weft_side::WeftPeer>
+            ),
+            core::chained_spawn::<TokioPeer>,
+            core::chained_spawn::<SmolPeer>,
+        ),
+        Workload {
+            name: crate::idle_memory::NAME,
+            kind: Kind::IdleMemory,
+        },
+        timed(
+            "timeout_ready",
+            weft!(
+                "weft-time",
+                time::timeout_ready::<crate::weft_side::WeftPeer, crate::weft_side::WeftTime>
+            ),
+            time::timeout_ready::<TokioPeer, TokioTime>,
+            time::timeout_ready::<SmolPeer, AsyncIoTime>,
+        ),
+        timed(
+            "sleep_many",
+            weft!(
+                "weft-time",
+                time::sleep_many::<crate::weft_side::WeftPeer, crate::weft_side::WeftTime>
+            ),
+            time::sleep_many::<TokioPeer, TokioTime>,
+            time::sleep_many::<SmolPeer, AsyncIoTime>,
+        ),
+        timed(
+            "timer_churn",
+            weft!(
+                "weft-time",
+                time::timer_churn::<crate::weft_side::WeftPeer, crate::weft_side::WeftTime>
+            ),
+            time::timer_churn::<TokioPeer, TokioTime>,
+            time::timer_churn::<SmolPeer, AsyncIoTime>,
+        ),
+        timed(
+            "semaphore_contention",
+            weft!(
+                "weft-sync",
+                sync::semaphore_contention::<crate::weft_side::WeftPeer, weft::sync::Semaphore>
+            ),
+            sync::semaphore_contention::<TokioPeer, tokio::sync::Semaphore>,
+            sync::semaphore_contention::<SmolPeer, async_lock::Semaphore>,
+        ),
+        timed(
+            "mutex_contention",
+            weft!(
+                "weft-sync",
+                sync::mutex_contention::<crate::weft_side::WeftPeer, weft::sync::Mutex<u64>>
+            ),
+            sync::mutex_contention::<TokioPeer, tokio::sync::Mutex<u64>>,
+            sync::mutex_contention::<SmolPeer, async_lock::Mutex<u64>>,
+        ),
+        timed(
+            "mpsc_throughput",
+            weft!(
+                "weft-sync",
+                sync::channel_throughput::<crate::weft_side::WeftPeer, crate::weft_side::WeftMpsc>
+            ),
+            sync::channel_throughput::<TokioPeer, TokioMpsc>,
+            sync::channel_throughput::<SmolPeer, AsyncChannel>,
+        ),
+        timed(
+            "queue_throughput",
+            weft!(
+                "weft-sync",
+                sync::channel_throughput::<crate::weft_side::WeftPeer, crate::weft_side::WeftQueue>
+            ),
+            sync::channel_throughput::<TokioPeer, TokioMpsc>,
+            sync::channel_throughput::<SmolPeer, AsyncChannel>,
+        ),
+    ]
+}
