@@ -29,7 +29,9 @@ fn main() {
         println!("usage: steal [TASKS (default 20000)] [WORKERS (default: one per core)]");
         return;
     }
-    let tasks: u64 = args.next().map_or(20_000, |a| a.parse().expect("TASKS must be a number"));
+    let tasks: u64 = args
+        .next()
+        .map_or(20_000, |a| a.parse().expect("TASKS must be a number"));
     let mut builder = weft::runtime::Builder::new_multi_thread();
     if let Some(w) = args.next() {
         builder.worker_threads(w.parse().expect("WORKERS must be a number"));
@@ -65,7 +67,10 @@ fn main() {
 
     println!("ran {tasks} tasks in {elapsed:.2?}, checksum {total}");
     for (thread, n) in &per_thread {
-        println!("  {thread}: {n} tasks ({:.1} %)", 100.0 * *n as f64 / tasks as f64);
+        println!(
+            "  {thread}: {n} tasks ({:.1} %)",
+            100.0 * *n as f64 / tasks as f64
+        );
     }
     let expected: u64 = (0..tasks).map(|i| work(i * 7)).sum();
     assert_eq!(total, expected, "checksum mismatch");

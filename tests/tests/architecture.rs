@@ -20,6 +20,12 @@ fn every_path_named_in_architecture_md_exists() {
             missing.push(span.to_owned());
         }
     }
-    assert!(checked > 20, "expected ARCHITECTURE.md to name many paths, found {checked}");
-    assert!(missing.is_empty(), "ARCHITECTURE.md names missing paths: {missing:?}");
+    assert!(
+        checked > 20,
+        "expected ARCHITECTURE.md to name many paths, found {checked}"
+    );
+    assert!(
+        missing.is_empty(),
+        "ARCHITECTURE.md names missing paths: {missing:?}"
+    );
 }

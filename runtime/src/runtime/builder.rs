@@ -150,7 +150,8 @@ impl Builder {
     /// A function giving each new thread its name.
     ///
     /// ```
-    ///     /// static N: AtomicUsize = AtomicUsize::new(0);
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// static N: AtomicUsize = AtomicUsize::new(0);
     /// let rt = weft::runtime::Builder::new_multi_thread()
     ///     .thread_name_fn(|| format!("w-{}", N.fetch_add(1, Ordering::Relaxed)))
     ///     .build()
@@ -306,11 +307,16 @@ impl Builder {
         let _ = self.start_paused; // the paused clock arrives with the timer driver
         match self.kind {
             Kind::CurrentThread => {
-                let handle = current_thread::create(driver, driver_handle, blocking.clone(), config);
+                let handle =
+                    current_thread::create(driver, driver_handle, blocking.clone(), config);
                 let handle = scheduler::Handle::CurrentThread(handle);
                 blocking.set_handle(handle.clone());
                 install_dns_offload(&handle, &blocking);
-                Ok(Runtime::from_parts(Handle { inner: handle }, Vec::new(), blocking))
+                Ok(Runtime::from_parts(
+                    Handle { inner: handle },
+                    Vec::new(),
+                    blocking,
+                ))
             }
             Kind::MultiThread => {
                 let workers = self.worker_threads.unwrap_or_else(default_worker_threads);
@@ -331,15 +337,21 @@ impl Builder {
                         Ok(join) => joins.push(join),
                         Err(err) => {
                             handle.shutdown();
-                            joins.into_iter().for_each(|j: std::thread::JoinHandle<()>| {
-                                let _ = j.join();
-                            });
+                            joins
+                                .into_iter()
+                                .for_each(|j: std::thread::JoinHandle<()>| {
+                                    let _ = j.join();
+                                });
                             blocking.shutdown(None);
                             return Err(err);
                         }
                     }
                 }
-                Ok(Runtime::from_parts(Handle { inner: handle }, joins, blocking))
+                Ok(Runtime::from_parts(
+                    Handle { inner: handle },
+                    joins,
+                    blocking,
+                ))
             }
         }
     }
@@ -348,13 +360,12 @@ impl Builder {
 /// Host-name lookups in `weft-io` run on this runtime's blocking pool.
 fn install_dns_offload(handle: &scheduler::Handle, blocking: &blocking::Spawner) {
     let blocking = blocking.clone();
-    handle
-        .driver_handle()
-        .io
-        .set_blocking_spawner(Arc::new(move |job: Box<dyn FnOnce() + Send>| {
+    handle.driver_handle().io.set_blocking_spawner(Arc::new(
+        move |job: Box<dyn FnOnce() + Send>| {
             // Detached: the job reports its result through its own channel.
             drop(blocking.spawn_blocking(job, crate::task::Meta::new(None)));
-        }));
+        },
+    ));
 }
 
 fn default_worker_threads() -> usize {

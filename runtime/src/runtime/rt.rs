@@ -163,7 +163,8 @@ impl Runtime {
             }
         }
         let left = timeout.map(|t| t.saturating_sub(start.elapsed()));
-        self.blocking.shutdown(if can_join { left } else { Some(Duration::ZERO) });
+        self.blocking
+            .shutdown(if can_join { left } else { Some(Duration::ZERO) });
     }
 }
 

@@ -124,7 +124,8 @@ impl Trailer {
     /// The caller owns the waker slot, or holds `JOIN_WAKER` access read-only.
     pub(super) unsafe fn will_wake(&self, waker: &Waker) -> bool {
         // SAFETY: per the caller's contract nobody writes the slot meanwhile.
-        self.waker.with(|slot| unsafe { (*slot).as_ref() }.is_some_and(|w| w.will_wake(waker)))
+        self.waker
+            .with(|slot| unsafe { (*slot).as_ref() }.is_some_and(|w| w.will_wake(waker)))
     }
 
     /// # Safety

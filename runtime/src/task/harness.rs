@@ -102,12 +102,16 @@ impl<F: Future, S: Schedule> Harness<F, S> {
         let mut cx = Context::from_waker(&waker);
         let _id = id::set_current(self.header().id);
         let res = panic::catch_unwind(AssertUnwindSafe(|| {
-            // SAFETY: we hold RUNNING (state invariant 1), so the stage is ours; the
-            // future lives inside the heap cell and never moves.
-            let res = self.core().stage.with_mut(|stage| match unsafe { &mut *stage } {
-                Stage::Running(fut) => unsafe { Pin::new_unchecked(fut) }.poll(&mut cx),
-                _ => unreachable!("task polled after it completed"),
-            });
+            // SAFETY: we hold RUNNING (state invariant 1), so the stage is ours.
+            let res = self
+                .core()
+                .stage
+                .with_mut(|stage| match unsafe { &mut *stage } {
+                    // SAFETY: the future lives inside the heap cell and is never moved
+                    // until it is dropped in place.
+                    Stage::Running(fut) => unsafe { Pin::new_unchecked(fut) }.poll(&mut cx),
+                    _ => unreachable!("task polled after it completed"),
+                });
             if res.is_ready() {
                 // Drop the future now, inside the guard, so a panicking `Drop` is
                 // reported as this task's panic.
@@ -157,6 +161,19 @@ impl<F: Future, S: Schedule> Harness<F, S> {
 
     /// Publishes the stored output and gives up the running reference.
     fn complete(self) {
+        // Leave the owner list first, while we still hold RUNNING: shutdown cannot
+        // cancel a running task anyway, and whoever sees the output afterwards also
+        // sees the task no longer counted as alive.
+        let me = mem::ManuallyDrop::new(Task::<S>::from_raw(self.raw()));
+        let count = match self.core().scheduler.release(&me) {
+            Some(list_ref) => {
+                // Its reference is released with ours below.
+                mem::forget(list_ref);
+                2
+            }
+            None => 1,
+        };
+
         let snapshot = self.header().state.transition_to_complete();
         // A panicking `Drop` of the output or a panicking join waker must not escape.
         let _ = panic::catch_unwind(AssertUnwindSafe(|| {
@@ -176,16 +193,6 @@ impl<F: Future, S: Schedule> Harness<F, S> {
             }
         }));
 
-        // The owner list gives back its reference, if it still held the task.
-        let me = mem::ManuallyDrop::new(Task::<S>::from_raw(self.raw()));
-        let released = self.core().scheduler.release(&me);
-        let count = match released {
-            Some(task) => {
-                mem::forget(task);
-                2
-            }
-            None => 1,
-        };
         if self.header().state.transition_to_terminal(count) {
             // SAFETY: we released the last reference.
             unsafe { self.dealloc() };

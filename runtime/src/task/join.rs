@@ -125,8 +125,7 @@ impl<T> Future for JoinHandle<T> {
         // SAFETY: `ret` has the type the task's `try_read_output` writes, because this
         // handle was made for a task whose output is `T`, and we hold JOIN_INTEREST.
         unsafe {
-            self.raw
-                .try_read_output((&raw mut ret).cast(), cx.waker());
+            self.raw.try_read_output((&raw mut ret).cast(), cx.waker());
         }
         if ret.is_ready() {
             coop.made_progress();
@@ -144,7 +143,9 @@ impl<T> Drop for JoinHandle<T> {
 
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JoinHandle").field("id", &self.id()).finish()
+        f.debug_struct("JoinHandle")
+            .field("id", &self.id())
+            .finish()
     }
 }
 
@@ -230,6 +231,8 @@ impl Drop for AbortHandle {
 
 impl fmt::Debug for AbortHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AbortHandle").field("id", &self.id()).finish()
+        f.debug_struct("AbortHandle")
+            .field("id", &self.id())
+            .finish()
     }
 }

@@ -51,7 +51,9 @@ impl<S: Schedule> OwnedTasks<S> {
             shards.clamp(1, 256).next_power_of_two()
         };
         OwnedTasks {
-            shards: (0..n).map(|_| Shard(Mutex::new(List { head: None }))).collect(),
+            shards: (0..n)
+                .map(|_| Shard(Mutex::new(List { head: None })))
+                .collect(),
             mask: n - 1,
             closed: AtomicBool::new(false),
             live: AtomicUsize::new(0),
@@ -138,7 +140,9 @@ impl List {
                 (*links).next = self.head;
             });
             if let Some(old) = self.head {
-                old.as_ref().owned.with_mut(|links| (*links).prev = Some(header));
+                old.as_ref()
+                    .owned
+                    .with_mut(|links| (*links).prev = Some(header));
             }
         }
         self.head = Some(header);

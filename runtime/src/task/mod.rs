@@ -19,8 +19,9 @@
 //!    polled. On `Pending` the task goes idle; its wakers hold it alive. A wake sets
 //!    `NOTIFIED` and hands a reference to the scheduler as a new `Notified` — unless
 //!    the task is running, in which case the poller reschedules it when it finishes.
-//! 4. On `Ready` (or a caught panic, or cancellation) the output is stored, `COMPLETE`
-//!    set, the join handle woken, and the owner list gives back its reference.
+//! 4. On `Ready` (or a caught panic, or cancellation) the output is stored, the owner
+//!    list gives back its reference (so the task stops counting as alive before anyone
+//!    can see its output), `COMPLETE` is set and the join handle woken.
 //! 5. The last reference to go frees the allocation.
 //!
 //! # Protocol J: the join waker hand-off
@@ -133,7 +134,10 @@ impl fmt::Display for PanicReport<'_> {
         if let Some(msg) = self.error.panic_message() {
             write!(f, " with message {msg:?}")?;
         }
-        write!(f, "; nobody holds its JoinHandle, so the panic is reported here")
+        write!(
+            f,
+            "; nobody holds its JoinHandle, so the panic is reported here"
+        )
     }
 }
 

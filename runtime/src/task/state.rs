@@ -50,7 +50,7 @@ pub(super) const REF_ONE: usize = 1 << REF_SHIFT;
 
 /// A new task: three references (the owner list's, the first `Notified`'s and the
 /// `JoinHandle`'s), notified so it runs, and joinable.
-const INITIAL: usize = REF_ONE * 3 | JOIN_INTEREST | NOTIFIED;
+const INITIAL: usize = (REF_ONE * 3) | JOIN_INTEREST | NOTIFIED;
 
 /// The atomic word.
 pub(super) struct State {
@@ -131,7 +131,10 @@ impl State {
         loop {
             let (next, res) = f(curr);
             let Some(next) = next else { return res };
-            match self.val.compare_exchange_weak(curr.0, next.0, AcqRel, Acquire) {
+            match self
+                .val
+                .compare_exchange_weak(curr.0, next.0, AcqRel, Acquire)
+            {
                 Ok(_) => return res,
                 Err(actual) => curr = Snapshot(actual),
             }
@@ -240,7 +243,10 @@ impl State {
             if curr.is_complete() || curr.is_notified() {
                 (None, TransitionToNotified::DoNothing)
             } else if curr.is_running() {
-                (Some(Snapshot(curr.0 | NOTIFIED)), TransitionToNotified::DoNothing)
+                (
+                    Some(Snapshot(curr.0 | NOTIFIED)),
+                    TransitionToNotified::DoNothing,
+                )
             } else {
                 let mut next = Snapshot(curr.0 | NOTIFIED);
                 next.ref_inc();

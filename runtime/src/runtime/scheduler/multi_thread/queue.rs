@@ -24,9 +24,9 @@
 //! 4. Indices wrap: all arithmetic is `wrapping_*` on `u32`, and `CAPACITY` divides
 //!    `2^32`.
 
+use crate::loom::Arc;
 use crate::loom::UnsafeCell;
 use crate::loom::atomic::{AtomicU32, AtomicU64, Ordering::*};
-use crate::loom::Arc;
 use crate::task::{Notified, NotifiedRaw};
 use std::mem::MaybeUninit;
 
@@ -206,7 +206,11 @@ impl<S: 'static> Local<S> {
             } else {
                 pack(steal, next_real)
             };
-            match self.inner.head.compare_exchange(head, next, AcqRel, Acquire) {
+            match self
+                .inner
+                .head
+                .compare_exchange(head, next, AcqRel, Acquire)
+            {
                 Ok(_) => break real,
                 Err(actual) => head = actual,
             }
@@ -229,7 +233,10 @@ impl<S: 'static> Local<S> {
 impl<S: 'static> Drop for Local<S> {
     fn drop(&mut self) {
         if !std::thread::panicking() {
-            assert!(self.pop().is_none(), "run queue dropped while holding tasks");
+            assert!(
+                self.pop().is_none(),
+                "run queue dropped while holding tasks"
+            );
         }
     }
 }
@@ -282,7 +289,11 @@ impl<S: 'static> Steal<S> {
             }
             // Claim `[real, real + n)` by moving `real` past it, keeping `steal`.
             let next = pack(steal, real.wrapping_add(n));
-            match self.inner.head.compare_exchange(prev, next, AcqRel, Acquire) {
+            match self
+                .inner
+                .head
+                .compare_exchange(prev, next, AcqRel, Acquire)
+            {
                 Ok(_) => break (real, n),
                 Err(actual) => prev = actual,
             }

@@ -30,6 +30,7 @@ pub(crate) struct Handle {
     inject: Inject<Arc<Handle>>,
     idle: Idle,
     pub(crate) owned: OwnedTasks<Arc<Handle>>,
+    #[allow(clippy::vec_box)] // cores move between threads as boxes; no need to re-box
     shutdown_cores: Mutex<Vec<Box<Core>>>,
     pub(crate) driver: Arc<SharedDriver>,
     pub(crate) blocking: blocking::Spawner,
@@ -60,6 +61,7 @@ pub(crate) struct Context {
 }
 
 /// The cores to start threads for, returned by `create`.
+#[allow(clippy::vec_box)] // each box moves to its worker thread as is
 pub(crate) struct Launch(Vec<Box<Core>>);
 
 /// Builds the scheduler: the shared handle and one core per worker.
@@ -160,7 +162,11 @@ impl Context {
         if core.tick % self.handle.config.event_interval == 0 {
             *self.core.borrow_mut() = Some(core);
             self.handle.driver.poll_nonblocking();
-            core = self.core.borrow_mut().take().expect("core missing after maintenance");
+            core = self
+                .core
+                .borrow_mut()
+                .take()
+                .expect("core missing after maintenance");
             core.is_shutdown = self.handle.inject.is_closed();
         }
         core
@@ -209,7 +215,11 @@ impl Context {
         let mut park = core.park.take().expect("parker missing");
         *self.core.borrow_mut() = Some(core);
         park.park(timeout);
-        let mut core = self.core.borrow_mut().take().expect("core missing after park");
+        let mut core = self
+            .core
+            .borrow_mut()
+            .take()
+            .expect("core missing after park");
         core.park = Some(park);
         // The driver may have woken several tasks into our queue: share them.
         if core.run_queue.len() > 1 {
@@ -451,6 +461,6 @@ impl FastRand {
         x ^= x >> 7;
         x ^= x << 17;
         self.0 = x;
-        ((x >> 32) * u64::from(n) >> 32) as u32
+        (((x >> 32) * u64::from(n)) >> 32) as u32
     }
 }
