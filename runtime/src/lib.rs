@@ -5,6 +5,7 @@
 
 pub(crate) mod loom;
 pub mod runtime;
+pub mod sync;
 
 pub mod task {
     //! Tasks: spawning, joining, cancelling, and the cooperative budget.
