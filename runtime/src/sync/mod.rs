@@ -8,12 +8,24 @@
 //! Architecture Invariant: nothing under `sync` knows the scheduler; blocking methods
 //! park the calling thread (`park`) after `runtime::context::assert_can_block`.
 
-mod park;
+mod barrier;
+mod event;
+mod mutex;
+mod notify;
+mod once_cell;
+pub(crate) mod park;
+mod rwlock;
 mod semaphore;
 #[cfg(test)]
 pub(crate) mod test_util;
 pub(crate) mod waiters;
 
+pub use barrier::{Barrier, BarrierWait, BarrierWaitResult};
+pub use event::{Event, EventWait};
+pub use mutex::{MappedMutexGuard, Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
+pub use notify::{Notified, Notify};
+pub use once_cell::{OnceCell, SetError};
+pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub use semaphore::{
     Acquire, AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
 };

@@ -993,7 +993,7 @@ mod tests {
                         }
                         drop(fut);
                         if held.len() > rng.below(3) as usize {
-                            held.remove(0);
+                            drop(held.remove(0));
                         }
                     }
                 })
