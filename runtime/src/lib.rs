@@ -4,6 +4,7 @@
 #![warn(clippy::undocumented_unsafe_blocks, unreachable_pub, missing_docs)]
 
 pub(crate) mod loom;
+pub mod queue;
 pub mod runtime;
 pub mod sync;
 

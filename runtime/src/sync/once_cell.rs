@@ -337,7 +337,7 @@ mod tests {
     #[test]
     fn cancelled_initializer_lets_the_next_try() {
         let cell = OnceCell::new();
-        let mut first = Box::pin(cell.get_or_init(|| std::future::pending::<u32>()));
+        let mut first = Box::pin(cell.get_or_init(std::future::pending::<u32>));
         assert!(poll_once(first.as_mut()).is_pending());
         let mut second = pin!(cell.get_or_init(|| async { 2 }));
         assert!(poll_once(second.as_mut()).is_pending());

@@ -1,6 +1,8 @@
 //! The one helper module of the `sync` and `queue` unit tests: a thread-parking
 //! `block_on`, single polls, and a waker that counts its wake-ups.
 
+#![cfg_attr(loom, allow(dead_code))] // loom models use only `block_on`
+
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;

@@ -46,11 +46,6 @@ pub(crate) struct Node<D> {
 }
 
 impl<D> Node<D> {
-    /// Whether the node is linked in its list right now.
-    pub(crate) fn is_linked(&self) -> bool {
-        self.linked
-    }
-
     /// Stores `waker` unless the stored one already wakes the same task.
     pub(crate) fn set_waker(&mut self, waker: &Waker) {
         match &self.waker {
@@ -92,15 +87,6 @@ impl<D> Waiter<D> {
     pub(crate) fn as_ptr(&self) -> NonNull<Waiter<D>> {
         NonNull::from(self)
     }
-
-    /// The node's fields, without the lock: only for the owner holding `&mut`, when the
-    /// node was never linked or is known to be unlinked and out of everybody's reach.
-    pub(crate) fn get_mut(&mut self) -> &mut Node<D> {
-        // SAFETY: `&mut self` means no list holds a pointer that another thread could
-        // follow right now: the caller guarantees the node is not linked (see above),
-        // and a node that is not linked is reachable only through its owner.
-        self.node.with_mut(|p| unsafe { &mut *p })
-    }
 }
 
 /// A FIFO of waiters; lives inside the primitive's lock.
@@ -136,6 +122,7 @@ impl<D> WaitList<D> {
         self.head.is_none()
     }
 
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.len
     }
