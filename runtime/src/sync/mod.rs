@@ -9,16 +9,20 @@
 //! park the calling thread (`park`) after `runtime::context::assert_can_block`.
 
 mod barrier;
+pub mod broadcast;
 mod event;
+pub mod mpsc;
 mod mutex;
 mod notify;
 mod once_cell;
+pub mod oneshot;
 pub(crate) mod park;
 mod rwlock;
 mod semaphore;
 #[cfg(test)]
 pub(crate) mod test_util;
 pub(crate) mod waiters;
+pub mod watch;
 
 pub use barrier::{Barrier, BarrierWait, BarrierWaitResult};
 pub use event::{Event, EventWait};

@@ -244,6 +244,28 @@ impl<D> WaitList<D> {
     }
 }
 
+/// Unlinks every waiter of the list that `list` picks out of the state behind `mutex`,
+/// marking each with `mark`, and wakes them batch by batch without the lock (rule 3).
+/// Waiters linked during an unlocked gap are woken too: callers use this only where a
+/// spurious wake-up is harmless (the woken future re-checks and re-links).
+pub(crate) fn wake_all_linked<'a, S, D>(
+    mutex: &'a crate::loom::Mutex<S>,
+    mut guard: crate::loom::MutexGuard<'a, S>,
+    list: impl Fn(&mut S) -> &mut WaitList<D>,
+    mut mark: impl FnMut(&mut D),
+) {
+    let mut wakers = WakeList::new();
+    loop {
+        let empty = list(&mut guard).drain_into(&mut wakers, &mut mark);
+        drop(guard);
+        wakers.wake_all();
+        if empty {
+            return;
+        }
+        guard = mutex.lock();
+    }
+}
+
 /// How many wakers are collected before the lock is dropped to wake them.
 const WAKE_BATCH: usize = 32;
 
