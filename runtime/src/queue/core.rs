@@ -7,17 +7,18 @@
 //! count of unfinished items, and three waiter lists (getters, putters, joiners).
 //!
 //! 1. **Direct hand-off.** Waiting getters imply an empty store; waiting putters imply a
-//!    full one. A `put` that finds a getter waiting gives the item straight to the first
-//!    getter's node; a `get` that frees a slot takes the first putter's item from its
-//!    node into the store. So waiters are served in arrival order, and a woken waiter
-//!    never has to compete again.
+//!    full one (counting reserved slots). A `put` that finds a getter waiting gives the
+//!    item straight to the first getter's node; a `get` that frees a slot reserves it for
+//!    the first waiting putter (`reserved`), which moves its item in when it next runs.
+//!    So waiters are served in arrival order, and a woken waiter never competes again.
 //! 2. **Outcomes live in the nodes.** Whoever unlinks a waiter records its outcome in
 //!    the node (item delivered, item accepted, closed) and takes its waker under the
 //!    lock, then wakes it after dropping the lock.
 //! 3. **Cancel never loses an item.** A `Get` dropped after an item was delivered to it
 //!    passes the item to the next waiting getter, or puts it back at the front of the
 //!    store (which may leave a bounded store one over capacity until the next `get`). A
-//!    `Put` dropped while waiting drops its own item, which was never counted.
+//!    `Put` keeps its item until it completes, so a dropped `Put` never put anything;
+//!    a slot reserved for it passes to the next waiting putter or is freed.
 //! 4. **Counting.** `unfinished` grows by one for each item accepted (stored or handed
 //!    off) and shrinks with `task_done`; reaching zero releases every joiner.
 //! 5. **Close.** `close` sets `closed` and fails every waiting putter (item returned)
@@ -46,15 +47,14 @@ pub(crate) enum GetSlot<T> {
     Closed,
 }
 
-/// A putter's node: its item until a getter accepts it.
-#[derive(Debug)]
-pub(crate) enum PutSlot<T> {
-    Waiting(T),
-    Accepted,
-    /// Closed while waiting; the item goes back to the caller.
-    Closed(T),
-    /// The outcome was reported; nothing left.
-    Empty,
+/// A putter's node; the item itself stays in the `Put` future.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PutSlot {
+    Waiting,
+    /// A slot is reserved for this putter (counted in `State::reserved`).
+    Reserved,
+    /// Closed while waiting.
+    Closed,
 }
 
 struct State<T, S> {
@@ -63,7 +63,9 @@ struct State<T, S> {
     /// Items accepted and not yet marked done (rule 4).
     unfinished: usize,
     getters: WaitList<GetSlot<T>>,
-    putters: WaitList<PutSlot<T>>,
+    putters: WaitList<PutSlot>,
+    /// Slots freed by a `get` and reserved for a woken putter (rule 1).
+    reserved: usize,
     joiners: WaitList<JoinSlot>,
     /// How many times `unfinished` reached zero; a joiner linked in epoch `e` is
     /// released when the epoch moves past `e`.
@@ -95,24 +97,24 @@ impl<T, S: Storage<T>> State<T, S> {
         }
     }
 
-    /// Takes the next item and refills the freed slot from the first putter (rule 1).
+    /// Takes the next item and reserves the freed slot for the first putter (rule 1).
     fn take(&mut self) -> Option<(T, Option<Waker>)> {
         let item = self.items.pop()?;
-        let mut moved = None;
-        let waker = self.putters.pop_front_with(|slot| {
-            if let PutSlot::Waiting(next) = std::mem::replace(slot, PutSlot::Accepted) {
-                moved = Some(next);
-            }
-        });
-        if let Some(next) = moved {
-            self.unfinished += 1;
-            self.items.push(next);
-        }
-        Some((item, waker.flatten()))
+        let waker = self.reserve_for_next_putter();
+        Some((item, waker))
+    }
+
+    /// Reserves a free slot for the first waiting putter, if any; returns its waker.
+    fn reserve_for_next_putter(&mut self) -> Option<Waker> {
+        let waker = self
+            .putters
+            .pop_front_with(|slot| *slot = PutSlot::Reserved)?;
+        self.reserved += 1;
+        waker
     }
 
     fn is_full(&self, capacity: Option<usize>) -> bool {
-        capacity.is_some_and(|c| self.items.len() >= c)
+        capacity.is_some_and(|c| self.items.len() + self.reserved >= c)
     }
 }
 
@@ -224,6 +226,7 @@ impl<T, S: Storage<T>> GenericQueue<T, S> {
                     unfinished: 0,
                     getters: WaitList::new(),
                     putters: WaitList::new(),
+                    reserved: 0,
                     joiners: WaitList::new(),
                     epoch: 0,
                 }),
@@ -379,9 +382,9 @@ impl<T, S: Storage<T>> GenericQueue<T, S> {
     ///
     /// # Cancel safety
     ///
-    /// Not cancel-safe in the sense that the item is lost: dropping the future before it
-    /// completes drops the item with it (it was never counted as put). Nothing else is
-    /// affected: no slot is leaked and other waiters keep their order.
+    /// The item is put exactly when the future returns `Ok`. Dropping the future
+    /// earlier puts nothing and drops the item with it; a slot that was already reserved
+    /// for it passes to the next waiting putter, and the other waiters keep their order.
     ///
     /// ```
     /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
@@ -398,7 +401,7 @@ impl<T, S: Storage<T>> GenericQueue<T, S> {
             core: &self.core,
             item: Some(item),
             queued: false,
-            waiter: Waiter::new(PutSlot::Empty),
+            waiter: Waiter::new(PutSlot::Waiting),
         }
     }
 
@@ -567,11 +570,9 @@ impl<T, S: Storage<T>> GenericQueue<T, S> {
             S::default()
         };
         loop {
-            let putters_done = state.putters.drain_into(&mut wakers, |slot| {
-                if let PutSlot::Waiting(item) = std::mem::replace(slot, PutSlot::Empty) {
-                    *slot = PutSlot::Closed(item);
-                }
-            });
+            let putters_done = state
+                .putters
+                .drain_into(&mut wakers, |slot| *slot = PutSlot::Closed);
             let getters_done = putters_done
                 && state
                     .getters
@@ -617,13 +618,13 @@ impl<T, S: Storage<T>> fmt::Debug for GenericQueue<T, S> {
 #[must_use = "futures do nothing unless awaited"]
 pub struct Put<'a, T, S: Storage<T>> {
     core: &'a Core<T, S>,
-    /// The item until the first poll moves it to the store, a getter or our node.
+    /// The item, until the future completes (rule 3).
     item: Option<T>,
     queued: bool,
     /// # Invariant
     ///
     /// Linked in `core.state.putters` only while `queued` and `Waiting`.
-    waiter: Waiter<PutSlot<T>>,
+    waiter: Waiter<PutSlot>,
 }
 
 impl<T, S: Storage<T>> fmt::Debug for Put<'_, T, S> {
@@ -637,35 +638,38 @@ impl<T, S: Storage<T>> Put<'_, T, S> {
         let core = self.core;
         let mut state = core.lock();
         let ptr = self.waiter.as_ptr();
-        if self.queued {
+        let reserved = if self.queued {
             // SAFETY: our node is linked in `putters` or unlinked by a getter or `close`;
             // we hold the lock (waiters rule 1).
             let slot = unsafe {
-                state.putters.with_node(ptr, |n| match &n.data {
-                    PutSlot::Waiting(_) => {
+                state.putters.with_node(ptr, |n| {
+                    if n.data == PutSlot::Waiting {
                         n.set_waker(cx.waker());
-                        None
                     }
-                    _ => Some(std::mem::replace(&mut n.data, PutSlot::Empty)),
+                    n.data
                 })
             };
-            return match slot {
-                None => Poll::Pending,
-                Some(PutSlot::Closed(item)) => {
+            match slot {
+                PutSlot::Waiting => return Poll::Pending,
+                PutSlot::Reserved => {
                     self.queued = false;
-                    Poll::Ready(Err(PutError(item)))
+                    state.reserved -= 1;
+                    true
                 }
-                Some(_) => {
+                PutSlot::Closed => {
                     self.queued = false;
-                    Poll::Ready(Ok(()))
+                    false
                 }
-            };
-        }
+            }
+        } else {
+            false
+        };
         let item = self.item.take().expect("`Put` polled after completion");
         if state.closed {
+            // A slot reserved for us just goes unused: nobody may put any more.
             return Poll::Ready(Err(PutError(item)));
         }
-        if !state.is_full(core.capacity) {
+        if reserved || !state.is_full(core.capacity) {
             let waker = state.accept(item);
             drop(state);
             if let Some(w) = waker {
@@ -673,10 +677,11 @@ impl<T, S: Storage<T>> Put<'_, T, S> {
             }
             return Poll::Ready(Ok(()));
         }
+        self.item = Some(item);
         // SAFETY: the node is unlinked and pinned; `Drop` unlinks it under this lock.
         unsafe {
             state.putters.with_node(ptr, |n| {
-                n.data = PutSlot::Waiting(item);
+                n.data = PutSlot::Waiting;
                 n.set_waker(cx.waker());
             });
             state.putters.push_back(ptr);
@@ -702,6 +707,7 @@ impl<T, S: Storage<T>> Future for Put<'_, T, S> {
 impl<T, S: Storage<T>> Drop for Put<'_, T, S> {
     fn drop(&mut self) {
         if !self.queued {
+            // Our item (if any) drops with us: it was never put (rule 3).
             return;
         }
         let mut state = self.core.lock();
@@ -710,13 +716,19 @@ impl<T, S: Storage<T>> Drop for Put<'_, T, S> {
         // hold the lock.
         let slot = unsafe {
             state.putters.remove(ptr);
-            state
-                .putters
-                .with_node(ptr, |n| std::mem::replace(&mut n.data, PutSlot::Empty))
+            state.putters.with_node(ptr, |n| n.data)
+        };
+        let waker = if slot == PutSlot::Reserved {
+            // Pass the slot reserved for us to the next putter, or free it (rule 3).
+            state.reserved -= 1;
+            state.reserve_for_next_putter()
+        } else {
+            None
         };
         drop(state);
-        // A waiting or refused item is dropped here, without the lock (rule 3).
-        drop(slot);
+        if let Some(w) = waker {
+            w.wake();
+        }
     }
 }
 
@@ -1186,6 +1198,55 @@ mod loom_tests {
                 seen.push(item);
             }
             assert_eq!(seen, [7]);
+        });
+    }
+
+    /// A getter polled once and cancelled races a put: the item is never lost — it
+    /// reaches the getter only if the getter returned it, else it stays queued.
+    #[test]
+    fn loom_cancelled_get_vs_put() {
+        loom::model(|| {
+            let q = Queue::new();
+            let q1 = q.clone();
+            let getter = thread::spawn(move || {
+                let mut get = Box::pin(q1.get());
+                let mut cx = Context::from_waker(Waker::noop());
+                match get.as_mut().poll(&mut cx) {
+                    Poll::Ready(res) => res.ok(),
+                    Poll::Pending => None,
+                }
+            });
+            q.try_put(1).unwrap();
+            let got = getter.join().unwrap();
+            let left = q.try_get().ok();
+            assert_eq!(got.or(left), Some(1));
+            assert!(got.is_none() || left.is_none());
+        });
+    }
+
+    /// A putter cancelled while a slot may be reserved for it: the slot passes on, so
+    /// the other putter still gets in and no item is lost or invented.
+    #[test]
+    fn loom_cancelled_put_passes_its_slot() {
+        loom::model(|| {
+            let q = Queue::bounded(1);
+            q.try_put(1).unwrap();
+            let (q1, q2) = (q.clone(), q.clone());
+            let cancelled = thread::spawn(move || {
+                let mut put = Box::pin(q1.put(2));
+                let mut cx = Context::from_waker(Waker::noop());
+                put.as_mut().poll(&mut cx).is_ready()
+            });
+            let waiting = thread::spawn(move || block_on(q2.put(3)).unwrap());
+            let mut seen = vec![block_on(q.get()).unwrap(), block_on(q.get()).unwrap()];
+            let put_two = cancelled.join().unwrap();
+            waiting.join().unwrap();
+            while let Ok(item) = q.try_get() {
+                seen.push(item);
+            }
+            seen.sort_unstable();
+            let expected: &[i32] = if put_two { &[1, 2, 3] } else { &[1, 3] };
+            assert_eq!(seen, expected);
         });
     }
 
