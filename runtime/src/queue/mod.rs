@@ -60,3 +60,15 @@ pub type PriorityQueue<T> = GenericQueue<T, Priority<T>>;
 /// assert_eq!(q.try_get(), Ok(2));
 /// ```
 pub type LifoQueue<T> = GenericQueue<T, Lifo<T>>;
+
+/// Compile-time proof that queues and their futures cross threads.
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    const fn send<T: Send>() {}
+    send_sync::<Queue<u8>>();
+    send_sync::<PriorityQueue<u8>>();
+    send_sync::<LifoQueue<u8>>();
+    send::<Put<'static, u8, Fifo<u8>>>();
+    send::<Get<'static, u8, Fifo<u8>>>();
+    send::<Join<'static, u8, Fifo<u8>>>();
+};

@@ -33,3 +33,26 @@ pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub use semaphore::{
     Acquire, AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
 };
+
+/// Compile-time proof that the primitives can be shared across threads and their
+/// futures moved between worker threads.
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    const fn send<T: Send>() {}
+    send_sync::<Semaphore>();
+    send_sync::<Mutex<u8>>();
+    send_sync::<RwLock<u8>>();
+    send_sync::<Notify>();
+    send_sync::<Event>();
+    send_sync::<Barrier>();
+    send_sync::<OnceCell<u8>>();
+    send::<Acquire<'static>>();
+    send::<Notified<'static>>();
+    send::<EventWait<'static>>();
+    send::<BarrierWait<'static>>();
+    send::<mpsc::Sender<u8>>();
+    send::<mpsc::Receiver<u8>>();
+    send::<oneshot::Receiver<u8>>();
+    send::<broadcast::Recv<'static, u8>>();
+    send::<watch::Changed<'static, u8>>();
+};

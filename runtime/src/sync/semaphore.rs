@@ -940,6 +940,25 @@ mod tests {
     }
 
     #[test]
+    fn ready_acquires_spend_the_budget() {
+        let sem = Semaphore::new(1);
+        let count = CountWaker::new();
+        let waker = Waker::from(count.clone());
+        coop::with_budget(|| {
+            for _ in 0..coop::INITIAL_BUDGET {
+                let Poll::Ready(p) = poll_with(pin!(sem.acquire()), &waker) else {
+                    panic!("a free permit is ready")
+                };
+                drop(p);
+            }
+            // The budget is spent: even a free permit makes the task yield.
+            assert!(poll_with(pin!(sem.acquire()), &waker).is_pending());
+            assert_eq!(count.count(), 1, "yielding wakes the task to run again");
+        });
+        assert_eq!(sem.available_permits(), 1);
+    }
+
+    #[test]
     fn no_lost_wakeups_under_stress() {
         const THREADS: usize = 4;
         let rounds = iters(25_000, 30);
