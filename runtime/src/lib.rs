@@ -18,7 +18,9 @@
 #![warn(clippy::undocumented_unsafe_blocks, unreachable_pub, missing_docs)]
 
 pub(crate) mod loom;
+pub mod queue;
 pub mod runtime;
+pub mod sync;
 pub mod task;
 
 pub use crate::task::{spawn, spawn_blocking};

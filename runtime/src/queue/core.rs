@@ -1,0 +1,1283 @@
+//! The one queue core behind [`Queue`](super::Queue), [`PriorityQueue`](super::PriorityQueue)
+//! and [`LifoQueue`](super::LifoQueue), generic over the storage discipline.
+//!
+//! # Protocol
+//!
+//! Everything sits behind one `crate::loom::Mutex`: the items, the `closed` flag, the
+//! count of unfinished items, and three waiter lists (getters, putters, joiners).
+//!
+//! 1. **Direct hand-off.** Waiting getters imply an empty store; waiting putters imply a
+//!    full one (counting reserved slots). A `put` that finds a getter waiting gives the
+//!    item straight to the first getter's node; a `get` that frees a slot reserves it for
+//!    the first waiting putter (`reserved`), which moves its item in when it next runs.
+//!    So waiters are served in arrival order, and a woken waiter never competes again.
+//! 2. **Outcomes live in the nodes.** Whoever unlinks a waiter records its outcome in
+//!    the node (item delivered, item accepted, closed) and takes its waker under the
+//!    lock, then wakes it after dropping the lock.
+//! 3. **Cancel never loses an item.** A `Get` dropped after an item was delivered to it
+//!    passes the item to the next waiting getter, or puts it back at the front of the
+//!    store (which may leave a bounded store one over capacity until the next `get`). A
+//!    `Put` keeps its item until it completes, so a dropped `Put` never put anything;
+//!    a slot reserved for it passes to the next waiting putter or is freed.
+//! 4. **Counting.** `unfinished` grows by one for each item accepted (stored or handed
+//!    off) and shrinks with `task_done`; reaching zero releases every joiner.
+//! 5. **Close.** `close` sets `closed` and fails every waiting putter (item returned)
+//!    and getter (the store is empty when getters wait). Later puts fail at once; gets
+//!    drain the store, then fail. `close_now` also empties the store, counting each
+//!    dropped item as done (asyncio's `shutdown(immediate=True)`), which releases
+//!    `join` once the items already taken are done.
+
+use super::error::{GetError, PutError, TaskDoneError, TryGetError, TryPutError};
+use super::storage::Storage;
+use crate::loom::{Mutex, MutexGuard};
+use crate::sync::park;
+use crate::sync::waiters::{WaitList, Waiter, WakeList};
+use crate::task::coop;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker, ready};
+
+/// A getter's node: what it was handed.
+#[derive(Debug)]
+pub(crate) enum GetSlot<T> {
+    Waiting,
+    Item(T),
+    Closed,
+}
+
+/// A putter's node; the item itself stays in the `Put` future.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PutSlot {
+    Waiting,
+    /// A slot is reserved for this putter (counted in `State::reserved`).
+    Reserved,
+    /// Closed while waiting.
+    Closed,
+}
+
+struct State<T, S> {
+    items: S,
+    closed: bool,
+    /// Items accepted and not yet marked done (rule 4).
+    unfinished: usize,
+    getters: WaitList<GetSlot<T>>,
+    putters: WaitList<PutSlot>,
+    /// Slots freed by a `get` and reserved for a woken putter (rule 1).
+    reserved: usize,
+    joiners: WaitList<JoinSlot>,
+    /// How many times `unfinished` reached zero; a joiner linked in epoch `e` is
+    /// released when the epoch moves past `e`.
+    epoch: usize,
+}
+
+/// A joiner's node.
+#[derive(Debug)]
+pub(crate) struct JoinSlot {
+    epoch: usize,
+    released: bool,
+}
+
+impl<T, S: Storage<T>> State<T, S> {
+    /// Accepts `item` (the queue is open and not full): hands it to the first getter
+    /// or stores it (rule 1). Returns the getter's waker.
+    fn accept(&mut self, item: T) -> Option<Waker> {
+        self.unfinished += 1;
+        let mut item = Some(item);
+        match self
+            .getters
+            .pop_front_with(|slot| *slot = GetSlot::Item(item.take().unwrap()))
+        {
+            Some(waker) => waker,
+            None => {
+                self.items.push(item.take().unwrap());
+                None
+            }
+        }
+    }
+
+    /// Takes the next item and reserves the freed slot for the first putter (rule 1).
+    fn take(&mut self) -> Option<(T, Option<Waker>)> {
+        let item = self.items.pop()?;
+        let waker = self.reserve_for_next_putter();
+        Some((item, waker))
+    }
+
+    /// Reserves a free slot for the first waiting putter, if any; returns its waker.
+    fn reserve_for_next_putter(&mut self) -> Option<Waker> {
+        let waker = self
+            .putters
+            .pop_front_with(|slot| *slot = PutSlot::Reserved)?;
+        self.reserved += 1;
+        waker
+    }
+
+    fn is_full(&self, capacity: Option<usize>) -> bool {
+        capacity.is_some_and(|c| self.items.len() + self.reserved >= c)
+    }
+}
+
+struct Core<T, S: Storage<T>> {
+    capacity: Option<usize>,
+    state: Mutex<State<T, S>>,
+}
+
+impl<T, S: Storage<T>> Core<T, S> {
+    fn lock(&self) -> MutexGuard<'_, State<T, S>> {
+        self.state.lock()
+    }
+
+    /// Marks `n` items done; if that brings the count to zero, releases every joiner
+    /// linked so far (rule 4), waking them batch by batch without the lock.
+    fn finish<'a>(
+        &'a self,
+        mut state: MutexGuard<'a, State<T, S>>,
+        n: usize,
+        wakers: &mut WakeList,
+    ) -> MutexGuard<'a, State<T, S>> {
+        state.unfinished -= n;
+        if state.unfinished != 0 {
+            return state;
+        }
+        let epoch = state.epoch;
+        state.epoch = epoch.wrapping_add(1);
+        loop {
+            while !wakers.is_full() {
+                let Some(front) = state.joiners.front() else {
+                    break;
+                };
+                // SAFETY: `front` is linked in our list; we hold its lock.
+                let e = unsafe { state.joiners.with_node(front, |n| n.data.epoch) };
+                if e != epoch {
+                    // Linked after the count reached zero: waits for the next time.
+                    break;
+                }
+                wakers.push(
+                    state
+                        .joiners
+                        .pop_front_with(|j| j.released = true)
+                        .flatten(),
+                );
+            }
+            if !wakers.is_full() {
+                return state;
+            }
+            drop(state);
+            wakers.wake_all();
+            state = self.lock();
+        }
+    }
+}
+
+/// An asyncio-style queue with storage discipline `S`; use it through the aliases
+/// [`Queue`](super::Queue) (FIFO), [`LifoQueue`](super::LifoQueue) and
+/// [`PriorityQueue`](super::PriorityQueue).
+///
+/// Handles are cheap to clone and all refer to the same queue: any number of producers
+/// and consumers, tasks or plain threads, can share it.
+///
+/// ```
+/// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     let mut f = std::pin::pin!(f);
+/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); }
+/// # }
+/// use weft::queue::Queue;
+///
+/// let q = Queue::bounded(8);
+/// let producer = q.clone();
+/// let t = std::thread::spawn(move || {
+///     for i in 0..100 {
+///         producer.put_blocking(i).unwrap();
+///     }
+/// });
+/// let mut sum = 0;
+/// block_on(async {
+///     for _ in 0..100 {
+///         sum += q.get().await.unwrap();
+///         q.task_done().unwrap();
+///     }
+///     q.join().await;
+/// });
+/// t.join().unwrap();
+/// assert_eq!(sum, 4950);
+/// ```
+pub struct GenericQueue<T, S: Storage<T>> {
+    core: Arc<Core<T, S>>,
+}
+
+impl<T, S: Storage<T>> Clone for GenericQueue<T, S> {
+    fn clone(&self) -> Self {
+        Self {
+            core: self.core.clone(),
+        }
+    }
+}
+
+impl<T, S: Storage<T>> GenericQueue<T, S> {
+    fn with_capacity(capacity: Option<usize>) -> Self {
+        Self {
+            core: Arc::new(Core {
+                capacity,
+                state: Mutex::new(State {
+                    items: S::default(),
+                    closed: false,
+                    unfinished: 0,
+                    getters: WaitList::new(),
+                    putters: WaitList::new(),
+                    reserved: 0,
+                    joiners: WaitList::new(),
+                    epoch: 0,
+                }),
+            }),
+        }
+    }
+
+    /// Creates an unbounded queue (same as [`unbounded`](Self::unbounded)).
+    ///
+    /// ```
+    /// let q = weft::queue::Queue::<u8>::new();
+    /// assert_eq!(q.capacity(), None);
+    /// ```
+    pub fn new() -> Self {
+        Self::with_capacity(None)
+    }
+
+    /// Creates a queue with no capacity limit: `put` never waits.
+    ///
+    /// ```
+    /// let q = weft::queue::Queue::unbounded();
+    /// for i in 0..1000 {
+    ///     q.try_put(i).unwrap();
+    /// }
+    /// assert_eq!(q.len(), 1000);
+    /// ```
+    pub fn unbounded() -> Self {
+        Self::with_capacity(None)
+    }
+
+    /// Creates a queue holding at most `capacity` items: `put` waits while it is full.
+    ///
+    /// # Panics
+    ///
+    /// If `capacity` is 0 (use a `oneshot` or `Notify` for a rendezvous).
+    ///
+    /// ```
+    /// let q = weft::queue::Queue::bounded(2);
+    /// q.try_put(1).unwrap();
+    /// q.try_put(2).unwrap();
+    /// assert!(q.is_full());
+    /// ```
+    pub fn bounded(capacity: usize) -> Self {
+        assert!(
+            capacity > 0,
+            "a bounded queue needs a capacity of at least 1"
+        );
+        Self::with_capacity(Some(capacity))
+    }
+
+    /// The capacity limit, or `None` if unbounded.
+    ///
+    /// ```
+    /// assert_eq!(weft::queue::Queue::<u8>::bounded(3).capacity(), Some(3));
+    /// ```
+    pub fn capacity(&self) -> Option<usize> {
+        self.core.capacity
+    }
+
+    /// How many items are queued.
+    ///
+    /// ```
+    /// let q = weft::queue::Queue::new();
+    /// q.try_put('a').unwrap();
+    /// assert_eq!(q.len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.core.lock().items.len()
+    }
+
+    /// Whether no items are queued.
+    ///
+    /// ```
+    /// assert!(weft::queue::Queue::<u8>::new().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether a bounded queue is at capacity (never true when unbounded).
+    ///
+    /// ```
+    /// let q = weft::queue::Queue::bounded(1);
+    /// assert!(!q.is_full());
+    /// q.try_put(()).unwrap();
+    /// assert!(q.is_full());
+    /// ```
+    pub fn is_full(&self) -> bool {
+        self.core.lock().is_full(self.core.capacity)
+    }
+
+    /// Whether [`close`](Self::close) or [`close_now`](Self::close_now) was called.
+    ///
+    /// ```
+    /// let q = weft::queue::Queue::<u8>::new();
+    /// q.close();
+    /// assert!(q.is_closed());
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.core.lock().closed
+    }
+
+    /// Puts `item` without waiting.
+    ///
+    /// ```
+    /// use weft::queue::{Queue, TryPutError};
+    /// let q = Queue::bounded(1);
+    /// assert!(q.try_put(1).is_ok());
+    /// assert_eq!(q.try_put(2), Err(TryPutError::Full(2)));
+    /// ```
+    pub fn try_put(&self, item: T) -> Result<(), TryPutError<T>> {
+        let mut state = self.core.lock();
+        if state.closed {
+            return Err(TryPutError::Closed(item));
+        }
+        if state.is_full(self.core.capacity) {
+            return Err(TryPutError::Full(item));
+        }
+        let waker = state.accept(item);
+        drop(state);
+        if let Some(w) = waker {
+            w.wake();
+        }
+        Ok(())
+    }
+
+    /// Takes the next item without waiting.
+    ///
+    /// ```
+    /// use weft::queue::{Queue, TryGetError};
+    /// let q = Queue::new();
+    /// q.try_put(1).unwrap();
+    /// assert_eq!(q.try_get(), Ok(1));
+    /// assert_eq!(q.try_get(), Err(TryGetError::Empty));
+    /// ```
+    pub fn try_get(&self) -> Result<T, TryGetError> {
+        let mut state = self.core.lock();
+        match state.take() {
+            Some((item, waker)) => {
+                drop(state);
+                if let Some(w) = waker {
+                    w.wake();
+                }
+                Ok(item)
+            }
+            None if state.closed => Err(TryGetError::Closed),
+            None => Err(TryGetError::Empty),
+        }
+    }
+
+    /// Puts `item`, waiting while a bounded queue is full. Fails at once, returning the
+    /// item, if the queue is closed (also while waiting).
+    ///
+    /// # Cancel safety
+    ///
+    /// The item is put exactly when the future returns `Ok`. Dropping the future
+    /// earlier puts nothing and drops the item with it; a slot that was already reserved
+    /// for it passes to the next waiting putter, and the other waiters keep their order.
+    ///
+    /// ```
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); }
+    /// # }
+    /// let q = weft::queue::Queue::bounded(1);
+    /// block_on(q.put(5)).unwrap();
+    /// assert_eq!(q.try_get(), Ok(5));
+    /// ```
+    pub fn put(&self, item: T) -> Put<'_, T, S> {
+        Put {
+            core: &self.core,
+            item: Some(item),
+            queued: false,
+            waiter: Waiter::new(PutSlot::Waiting),
+        }
+    }
+
+    /// Takes the next item, waiting while the queue is empty. After `close`, drains what
+    /// is left, then fails with [`GetError`].
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe: if the future is dropped after an item was handed to it, the item
+    /// goes to the next waiting getter or back to the front of the queue.
+    ///
+    /// ```
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); }
+    /// # }
+    /// let q = weft::queue::PriorityQueue::new();
+    /// q.try_put(3).unwrap();
+    /// q.try_put(1).unwrap();
+    /// assert_eq!(block_on(q.get()), Ok(1));
+    /// ```
+    pub fn get(&self) -> Get<'_, T, S> {
+        Get {
+            core: &self.core,
+            queued: false,
+            waiter: Waiter::new(GetSlot::Waiting),
+        }
+    }
+
+    /// [`put`](Self::put) for plain threads: blocks the thread until there is room.
+    ///
+    /// # Panics
+    ///
+    /// If called on a thread that is running weft tasks (use `put().await` there).
+    ///
+    /// ```
+    /// let q = weft::queue::Queue::bounded(1);
+    /// let q2 = q.clone();
+    /// let t = std::thread::spawn(move || q2.put_blocking(7).unwrap());
+    /// t.join().unwrap();
+    /// assert_eq!(q.try_get(), Ok(7));
+    /// ```
+    pub fn put_blocking(&self, item: T) -> Result<(), PutError<T>> {
+        crate::runtime::context::assert_can_block("Queue::put_blocking");
+        park::block_on(self.put(item))
+    }
+
+    /// [`get`](Self::get) for plain threads: blocks the thread until an item comes.
+    ///
+    /// # Panics
+    ///
+    /// If called on a thread that is running weft tasks (use `get().await` there).
+    ///
+    /// ```
+    /// let q = weft::queue::LifoQueue::new();
+    /// q.try_put(1).unwrap();
+    /// q.try_put(2).unwrap();
+    /// assert_eq!(q.get_blocking(), Ok(2));
+    /// ```
+    pub fn get_blocking(&self) -> Result<T, GetError> {
+        crate::runtime::context::assert_can_block("Queue::get_blocking");
+        park::block_on(self.get())
+    }
+
+    /// Marks one item taken with `get` as processed; when every item put has been
+    /// marked, [`join`](Self::join) completes.
+    ///
+    /// ```
+    /// let q = weft::queue::Queue::new();
+    /// q.try_put(1).unwrap();
+    /// q.try_get().unwrap();
+    /// assert!(q.task_done().is_ok());
+    /// assert!(q.task_done().is_err());
+    /// ```
+    pub fn task_done(&self) -> Result<(), TaskDoneError> {
+        let mut wakers = WakeList::new();
+        let state = self.core.lock();
+        if state.unfinished == 0 {
+            return Err(TaskDoneError(()));
+        }
+        drop(self.core.finish(state, 1, &mut wakers));
+        wakers.wake_all();
+        Ok(())
+    }
+
+    /// Waits until every item put has been marked done with
+    /// [`task_done`](Self::task_done) (completes at once if none is unfinished).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe: dropping the future only gives up waiting.
+    ///
+    /// ```
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); }
+    /// # }
+    /// let q = weft::queue::Queue::new();
+    /// q.try_put(1).unwrap();
+    /// let worker = q.clone();
+    /// std::thread::spawn(move || {
+    ///     worker.get_blocking().unwrap();
+    ///     worker.task_done().unwrap();
+    /// });
+    /// block_on(q.join());
+    /// ```
+    pub fn join(&self) -> Join<'_, T, S> {
+        Join {
+            core: &self.core,
+            queued: false,
+            waiter: Waiter::new(JoinSlot {
+                epoch: 0,
+                released: false,
+            }),
+        }
+    }
+
+    /// Closes the queue: puts fail at once (the item is returned), waiting putters fail
+    /// likewise, gets drain what is queued and then fail.
+    ///
+    /// ```
+    /// let q = weft::queue::Queue::new();
+    /// q.try_put(1).unwrap();
+    /// q.close();
+    /// assert!(q.try_put(2).is_err());
+    /// assert_eq!(q.try_get(), Ok(1));
+    /// assert!(q.try_get().is_err());
+    /// ```
+    pub fn close(&self) {
+        drop(self.close_inner(false));
+    }
+
+    /// Closes the queue like [`close`](Self::close) and drops every queued item; each
+    /// dropped item counts as done, so [`join`](Self::join) completes once the items
+    /// already taken are marked done.
+    ///
+    /// ```
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); }
+    /// # }
+    /// let q = weft::queue::Queue::new();
+    /// q.try_put(1).unwrap();
+    /// q.try_put(2).unwrap();
+    /// q.close_now();
+    /// assert!(q.is_empty());
+    /// block_on(q.join());
+    /// ```
+    pub fn close_now(&self) {
+        drop(self.close_inner(true));
+    }
+
+    /// Rule 5; returns the dropped items so the caller drops them without the lock.
+    fn close_inner(&self, now: bool) -> S {
+        let mut wakers = WakeList::new();
+        let mut state = self.core.lock();
+        state.closed = true;
+        let dropped = if now {
+            let items = std::mem::take(&mut state.items);
+            state = self.core.finish(state, items.len(), &mut wakers);
+            items
+        } else {
+            S::default()
+        };
+        loop {
+            let putters_done = state
+                .putters
+                .drain_into(&mut wakers, |slot| *slot = PutSlot::Closed);
+            let getters_done = putters_done
+                && state
+                    .getters
+                    .drain_into(&mut wakers, |slot| *slot = GetSlot::Closed);
+            if getters_done {
+                break;
+            }
+            // `closed` is set, so no new waiter links while the lock is dropped.
+            drop(state);
+            wakers.wake_all();
+            state = self.core.lock();
+        }
+        drop(state);
+        wakers.wake_all();
+        dropped
+    }
+}
+
+impl<T, S: Storage<T>> Default for GenericQueue<T, S> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T, S: Storage<T>> fmt::Debug for GenericQueue<T, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.core.lock();
+        f.debug_struct("Queue")
+            .field("len", &state.items.len())
+            .field("capacity", &self.core.capacity)
+            .field("closed", &state.closed)
+            .field("unfinished", &state.unfinished)
+            .finish()
+    }
+}
+
+/// The future returned by [`GenericQueue::put`].
+///
+/// ```
+/// let q = weft::queue::Queue::new();
+/// let _fut: weft::queue::Put<'_, u8, weft::queue::Fifo<u8>> = q.put(1);
+/// ```
+#[must_use = "futures do nothing unless awaited"]
+pub struct Put<'a, T, S: Storage<T>> {
+    core: &'a Core<T, S>,
+    /// The item, until the future completes (rule 3).
+    item: Option<T>,
+    queued: bool,
+    /// # Invariant
+    ///
+    /// Linked in `core.state.putters` only while `queued` and `Waiting`.
+    waiter: Waiter<PutSlot>,
+}
+
+impl<T, S: Storage<T>> fmt::Debug for Put<'_, T, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Put").field("queued", &self.queued).finish()
+    }
+}
+
+impl<T, S: Storage<T>> Put<'_, T, S> {
+    fn poll_put(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), PutError<T>>> {
+        let core = self.core;
+        let mut state = core.lock();
+        let ptr = self.waiter.as_ptr();
+        let reserved = if self.queued {
+            // SAFETY: our node is linked in `putters` or unlinked by a getter or `close`;
+            // we hold the lock (waiters rule 1).
+            let slot = unsafe {
+                state.putters.with_node(ptr, |n| {
+                    if n.data == PutSlot::Waiting {
+                        n.set_waker(cx.waker());
+                    }
+                    n.data
+                })
+            };
+            match slot {
+                PutSlot::Waiting => return Poll::Pending,
+                PutSlot::Reserved => {
+                    self.queued = false;
+                    state.reserved -= 1;
+                    true
+                }
+                PutSlot::Closed => {
+                    self.queued = false;
+                    false
+                }
+            }
+        } else {
+            false
+        };
+        let item = self.item.take().expect("`Put` polled after completion");
+        if state.closed {
+            // A slot reserved for us just goes unused: nobody may put any more.
+            return Poll::Ready(Err(PutError(item)));
+        }
+        if reserved || !state.is_full(core.capacity) {
+            let waker = state.accept(item);
+            drop(state);
+            if let Some(w) = waker {
+                w.wake();
+            }
+            return Poll::Ready(Ok(()));
+        }
+        self.item = Some(item);
+        // SAFETY: the node is unlinked and pinned; `Drop` unlinks it under this lock.
+        unsafe {
+            state.putters.with_node(ptr, |n| {
+                n.data = PutSlot::Waiting;
+                n.set_waker(cx.waker());
+            });
+            state.putters.push_back(ptr);
+        }
+        self.queued = true;
+        Poll::Pending
+    }
+}
+
+impl<T, S: Storage<T>> Future for Put<'_, T, S> {
+    type Output = Result<(), PutError<T>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: we never move out of the future; the waiter stays pinned.
+        let this = unsafe { self.get_unchecked_mut() };
+        let budget = ready!(coop::poll_proceed(cx));
+        let res = ready!(this.poll_put(cx));
+        budget.made_progress();
+        Poll::Ready(res)
+    }
+}
+
+impl<T, S: Storage<T>> Drop for Put<'_, T, S> {
+    fn drop(&mut self) {
+        if !self.queued {
+            // Our item (if any) drops with us: it was never put (rule 3).
+            return;
+        }
+        let mut state = self.core.lock();
+        let ptr = self.waiter.as_ptr();
+        // SAFETY: our node is linked in `putters` or unlinked by a getter or `close`; we
+        // hold the lock.
+        let slot = unsafe {
+            state.putters.remove(ptr);
+            state.putters.with_node(ptr, |n| n.data)
+        };
+        let waker = if slot == PutSlot::Reserved {
+            // Pass the slot reserved for us to the next putter, or free it (rule 3).
+            state.reserved -= 1;
+            state.reserve_for_next_putter()
+        } else {
+            None
+        };
+        drop(state);
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+}
+
+/// The future returned by [`GenericQueue::get`].
+///
+/// ```
+/// let q = weft::queue::Queue::<u8>::new();
+/// let _fut: weft::queue::Get<'_, u8, weft::queue::Fifo<u8>> = q.get();
+/// ```
+#[must_use = "futures do nothing unless awaited"]
+pub struct Get<'a, T, S: Storage<T>> {
+    core: &'a Core<T, S>,
+    queued: bool,
+    /// # Invariant
+    ///
+    /// Linked in `core.state.getters` only while `queued` and `Waiting`.
+    waiter: Waiter<GetSlot<T>>,
+}
+
+impl<T, S: Storage<T>> fmt::Debug for Get<'_, T, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Get").field("queued", &self.queued).finish()
+    }
+}
+
+impl<T, S: Storage<T>> Get<'_, T, S> {
+    fn poll_get(&mut self, cx: &mut Context<'_>) -> Poll<Result<T, GetError>> {
+        let mut state = self.core.lock();
+        let ptr = self.waiter.as_ptr();
+        if self.queued {
+            // SAFETY: our node is linked in `getters` or unlinked by a putter or `close`;
+            // we hold the lock.
+            let slot = unsafe {
+                state.getters.with_node(ptr, |n| match n.data {
+                    GetSlot::Waiting => {
+                        n.set_waker(cx.waker());
+                        None
+                    }
+                    _ => Some(std::mem::replace(&mut n.data, GetSlot::Waiting)),
+                })
+            };
+            return match slot {
+                None => Poll::Pending,
+                Some(GetSlot::Item(item)) => {
+                    self.queued = false;
+                    Poll::Ready(Ok(item))
+                }
+                Some(_) => {
+                    self.queued = false;
+                    Poll::Ready(Err(GetError(())))
+                }
+            };
+        }
+        if let Some((item, waker)) = state.take() {
+            drop(state);
+            if let Some(w) = waker {
+                w.wake();
+            }
+            return Poll::Ready(Ok(item));
+        }
+        if state.closed {
+            return Poll::Ready(Err(GetError(())));
+        }
+        // SAFETY: the node is unlinked and pinned; `Drop` unlinks it under this lock.
+        unsafe {
+            state.getters.with_node(ptr, |n| n.set_waker(cx.waker()));
+            state.getters.push_back(ptr);
+        }
+        self.queued = true;
+        Poll::Pending
+    }
+}
+
+impl<T, S: Storage<T>> Future for Get<'_, T, S> {
+    type Output = Result<T, GetError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: we never move out of the future; the waiter stays pinned.
+        let this = unsafe { self.get_unchecked_mut() };
+        let budget = ready!(coop::poll_proceed(cx));
+        let res = ready!(this.poll_get(cx));
+        budget.made_progress();
+        Poll::Ready(res)
+    }
+}
+
+impl<T, S: Storage<T>> Drop for Get<'_, T, S> {
+    fn drop(&mut self) {
+        if !self.queued {
+            return;
+        }
+        // Unlink, and pass on an item that was handed to us (rule 3).
+        let mut state = self.core.lock();
+        let ptr = self.waiter.as_ptr();
+        // SAFETY: our node is linked in `getters` or unlinked by a putter or `close`; we
+        // hold the lock.
+        let slot = unsafe {
+            state.getters.remove(ptr);
+            state
+                .getters
+                .with_node(ptr, |n| std::mem::replace(&mut n.data, GetSlot::Waiting))
+        };
+        if let GetSlot::Item(item) = slot {
+            let mut item = Some(item);
+            let waker = state
+                .getters
+                .pop_front_with(|next| *next = GetSlot::Item(item.take().unwrap()));
+            if let Some(item) = item {
+                state.items.unpop(item);
+            }
+            drop(state);
+            if let Some(w) = waker.flatten() {
+                w.wake();
+            }
+        }
+    }
+}
+
+/// The future returned by [`GenericQueue::join`].
+///
+/// ```
+/// let q = weft::queue::Queue::<u8>::new();
+/// let _fut: weft::queue::Join<'_, u8, weft::queue::Fifo<u8>> = q.join();
+/// ```
+#[must_use = "futures do nothing unless awaited"]
+pub struct Join<'a, T, S: Storage<T>> {
+    core: &'a Core<T, S>,
+    queued: bool,
+    /// # Invariant
+    ///
+    /// Linked in `core.state.joiners` only while `queued` and not woken.
+    waiter: Waiter<JoinSlot>,
+}
+
+impl<T, S: Storage<T>> fmt::Debug for Join<'_, T, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Join")
+            .field("queued", &self.queued)
+            .finish()
+    }
+}
+
+impl<T, S: Storage<T>> Future for Join<'_, T, S> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // SAFETY: we never move out of the future; the waiter stays pinned.
+        let this = unsafe { self.get_unchecked_mut() };
+        let budget = ready!(coop::poll_proceed(cx));
+        let mut state = this.core.lock();
+        let ptr = this.waiter.as_ptr();
+        if this.queued {
+            // SAFETY: our node is linked in `joiners` or unlinked by `task_done`; we hold
+            // the lock.
+            let woken = unsafe {
+                state.joiners.with_node(ptr, |n| {
+                    if !n.data.released {
+                        n.set_waker(cx.waker());
+                    }
+                    n.data.released
+                })
+            };
+            if !woken {
+                return Poll::Pending;
+            }
+            this.queued = false;
+        } else if state.unfinished != 0 {
+            let epoch = state.epoch;
+            // SAFETY: the node is unlinked and pinned; `Drop` unlinks it under this lock.
+            unsafe {
+                state.joiners.with_node(ptr, |n| {
+                    n.data.epoch = epoch;
+                    n.set_waker(cx.waker());
+                });
+                state.joiners.push_back(ptr);
+            }
+            this.queued = true;
+            return Poll::Pending;
+        }
+        budget.made_progress();
+        Poll::Ready(())
+    }
+}
+
+impl<T, S: Storage<T>> Drop for Join<'_, T, S> {
+    fn drop(&mut self) {
+        if self.queued {
+            let mut state = self.core.lock();
+            // SAFETY: our node is linked in `joiners` or unlinked by `task_done`; we hold
+            // the lock.
+            unsafe { state.joiners.remove(self.waiter.as_ptr()) };
+        }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::super::{LifoQueue, PriorityQueue, Queue};
+    use super::*;
+    use crate::sync::test_util::{CountWaker, Rng, block_on, iters, poll_once, poll_with};
+    use std::pin::pin;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn disciplines_through_the_async_api() {
+        let fifo = Queue::new();
+        let lifo = LifoQueue::new();
+        let prio = PriorityQueue::new();
+        block_on(async {
+            for i in [2, 3, 1] {
+                fifo.put(i).await.unwrap();
+                lifo.put(i).await.unwrap();
+                prio.put(i).await.unwrap();
+            }
+            for expected in [[2, 1, 1], [3, 3, 2], [1, 2, 3]] {
+                let got = [
+                    fifo.get().await.unwrap(),
+                    lifo.get().await.unwrap(),
+                    prio.get().await.unwrap(),
+                ];
+                assert_eq!(got, expected);
+            }
+        });
+    }
+
+    #[test]
+    fn full_queue_admits_putters_in_order() {
+        let q = Queue::bounded(1);
+        q.try_put(0).unwrap();
+        let mut a = pin!(q.put(1));
+        let mut b = pin!(q.put(2));
+        assert!(poll_once(a.as_mut()).is_pending());
+        assert!(poll_once(b.as_mut()).is_pending());
+        assert!(q.try_put(9).is_err());
+        assert_eq!(q.try_get(), Ok(0));
+        // The freed slot went to `a`'s item, not to whoever came later.
+        assert!(poll_once(b.as_mut()).is_pending());
+        assert!(poll_once(a.as_mut()).is_ready());
+        assert_eq!(q.try_get(), Ok(1));
+        assert!(poll_once(b.as_mut()).is_ready());
+        assert_eq!(q.try_get(), Ok(2));
+    }
+
+    #[test]
+    fn put_hands_item_straight_to_waiting_getter() {
+        let q = Queue::new();
+        let count = CountWaker::new();
+        let waker = Waker::from(count.clone());
+        let mut g1 = pin!(q.get());
+        let mut g2 = pin!(q.get());
+        assert!(poll_with(g1.as_mut(), &waker).is_pending());
+        assert!(poll_once(g2.as_mut()).is_pending());
+        q.try_put('x').unwrap();
+        assert_eq!(count.count(), 1);
+        // `try_get` cannot steal it: it was handed to `g1`.
+        assert_eq!(q.try_get(), Err(TryGetError::Empty));
+        assert_eq!(poll_once(g1.as_mut()), Poll::Ready(Ok('x')));
+        assert!(poll_once(g2.as_mut()).is_pending());
+    }
+
+    #[test]
+    fn dropped_getter_passes_its_item_on() {
+        let q = Queue::new();
+        let mut g1 = Box::pin(q.get());
+        let mut g2 = pin!(q.get());
+        assert!(poll_once(g1.as_mut()).is_pending());
+        assert!(poll_once(g2.as_mut()).is_pending());
+        q.try_put(1).unwrap();
+        drop(g1);
+        assert_eq!(poll_once(g2.as_mut()), Poll::Ready(Ok(1)));
+        // With nobody waiting, it goes back to the front.
+        let mut g3 = Box::pin(q.get());
+        assert!(poll_once(g3.as_mut()).is_pending());
+        q.try_put(2).unwrap();
+        q.try_put(3).unwrap();
+        drop(g3);
+        assert_eq!(q.try_get(), Ok(2));
+        assert_eq!(q.try_get(), Ok(3));
+    }
+
+    #[test]
+    fn close_fails_waiters_and_drains() {
+        let q = Queue::bounded(1);
+        q.try_put(1).unwrap();
+        let mut p = pin!(q.put(2));
+        assert!(poll_once(p.as_mut()).is_pending());
+        q.close();
+        assert!(matches!(
+            poll_once(p.as_mut()),
+            Poll::Ready(Err(PutError(2)))
+        ));
+        assert_eq!(q.try_put(3), Err(TryPutError::Closed(3)));
+        assert_eq!(block_on(q.get()), Ok(1));
+        assert_eq!(block_on(q.get()), Err(GetError(())));
+
+        let q = Queue::<u8>::new();
+        let mut g = pin!(q.get());
+        assert!(poll_once(g.as_mut()).is_pending());
+        q.close();
+        assert_eq!(poll_once(g.as_mut()), Poll::Ready(Err(GetError(()))));
+    }
+
+    #[test]
+    fn close_now_drops_items_and_releases_join() {
+        let marker = Arc::new(());
+        let q = Queue::new();
+        q.try_put(marker.clone()).unwrap();
+        q.try_put(marker.clone()).unwrap();
+        let taken = q.try_get().unwrap();
+        let mut join = pin!(q.join());
+        assert!(poll_once(join.as_mut()).is_pending());
+        q.close_now();
+        assert_eq!(Arc::strong_count(&marker), 2);
+        assert!(q.is_empty() && q.is_closed());
+        // One item was taken and is not done yet.
+        assert!(poll_once(join.as_mut()).is_pending());
+        drop(taken);
+        q.task_done().unwrap();
+        assert!(poll_once(join.as_mut()).is_ready());
+        assert_eq!(q.task_done(), Err(TaskDoneError(())));
+    }
+
+    #[test]
+    fn join_waits_for_the_last_task_done_across_threads() {
+        let per_producer = iters(5_000, 20);
+        let q = Queue::bounded(16);
+        let processed = Arc::new(AtomicUsize::new(0));
+        let mut handles = Vec::new();
+        for p in 0..2 {
+            let q = q.clone();
+            handles.push(std::thread::spawn(move || {
+                for i in 0..per_producer {
+                    q.put_blocking(p * per_producer + i).unwrap();
+                }
+            }));
+        }
+        for _ in 0..2 {
+            let q = q.clone();
+            let processed = processed.clone();
+            handles.push(std::thread::spawn(move || {
+                while let Ok(_item) = q.get_blocking() {
+                    processed.fetch_add(1, Ordering::SeqCst);
+                    q.task_done().unwrap();
+                }
+            }));
+        }
+        // Wait for every producer first, so `join` cannot see an empty start.
+        for h in handles.drain(..2) {
+            h.join().unwrap();
+        }
+        block_on(q.join());
+        assert_eq!(processed.load(Ordering::SeqCst), 2 * per_producer);
+        q.close();
+        for h in handles {
+            h.join().unwrap();
+        }
+    }
+
+    #[test]
+    fn cancelled_puts_and_gets_never_lose_or_duplicate_items() {
+        let rounds = iters(4_000, 30);
+        let q = Queue::bounded(2);
+        let handles: Vec<_> = (0..3u64)
+            .map(|t| {
+                let q = q.clone();
+                std::thread::spawn(move || {
+                    let mut rng = Rng::new(t + 11);
+                    let (mut put, mut got) = (Vec::new(), Vec::new());
+                    for i in 0..rounds as u64 {
+                        let id = t * 1_000_000 + i;
+                        if rng.below(2) == 0 {
+                            let mut f = Box::pin(q.put(id));
+                            let mut res = poll_once(f.as_mut());
+                            if res.is_pending() && rng.below(2) == 0 {
+                                res = poll_once(f.as_mut());
+                            }
+                            if let Poll::Ready(r) = res {
+                                r.unwrap();
+                                put.push(id);
+                            }
+                        } else {
+                            let mut f = Box::pin(q.get());
+                            let mut res = poll_once(f.as_mut());
+                            if res.is_pending() && rng.below(2) == 0 {
+                                res = poll_once(f.as_mut());
+                            }
+                            if let Poll::Ready(r) = res {
+                                got.push(r.unwrap());
+                            }
+                        }
+                    }
+                    (put, got)
+                })
+            })
+            .collect();
+        let (mut put, mut got) = (Vec::new(), Vec::new());
+        for h in handles {
+            let (p, g) = h.join().unwrap();
+            put.extend(p);
+            got.extend(g);
+        }
+        while let Ok(item) = q.try_get() {
+            got.push(item);
+        }
+        put.sort_unstable();
+        got.sort_unstable();
+        assert_eq!(put, got, "every accepted item comes out exactly once");
+    }
+
+    #[test]
+    fn ready_gets_spend_the_budget() {
+        let q = Queue::new();
+        for i in 0..200 {
+            q.try_put(i).unwrap();
+        }
+        coop::with_budget(|| {
+            for i in 0..coop::INITIAL_BUDGET as i32 {
+                assert_eq!(poll_once(pin!(q.get())), Poll::Ready(Ok(i)));
+            }
+            assert!(poll_once(pin!(q.get())).is_pending());
+        });
+        assert_eq!(q.len(), 200 - coop::INITIAL_BUDGET as usize);
+    }
+
+    #[test]
+    fn blocking_methods_refuse_runtime_threads() {
+        let q = Queue::<u8>::new();
+        let _entered = crate::runtime::context::enter_runtime();
+        let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| q.get_blocking()))
+            .unwrap_err();
+        let msg = err.downcast_ref::<String>().unwrap();
+        assert!(msg.contains("Queue::get_blocking"), "{msg}");
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::super::Queue;
+    use super::*;
+    use crate::loom::thread;
+    use crate::sync::test_util::block_on;
+
+    /// A blocked put, a get and a close race: every item ends up exactly once with a
+    /// getter, back with its putter, or still in the queue.
+    #[test]
+    fn loom_put_get_close() {
+        loom::model(|| {
+            let q = Queue::bounded(1);
+            q.try_put(1).unwrap();
+            let (q1, q2) = (q.clone(), q.clone());
+            let putter = thread::spawn(move || match block_on(q1.put(2)) {
+                Ok(()) => None,
+                Err(PutError(item)) => Some(item),
+            });
+            let getter = thread::spawn(move || block_on(q2.get()).ok());
+            q.close();
+            let mut seen: Vec<i32> = Vec::new();
+            seen.extend(putter.join().unwrap());
+            seen.extend(getter.join().unwrap());
+            while let Ok(item) = q.try_get() {
+                seen.push(item);
+            }
+            seen.sort_unstable();
+            assert_eq!(seen, [1, 2]);
+        });
+    }
+
+    /// A waiting get races a put and a close: the getter either gets the item or fails,
+    /// and a failed getter leaves the item in the queue or with the putter.
+    #[test]
+    fn loom_get_vs_put_vs_close() {
+        loom::model(|| {
+            let q = Queue::<i32>::new();
+            let (q1, q2) = (q.clone(), q.clone());
+            let getter = thread::spawn(move || block_on(q1.get()).ok());
+            let putter = thread::spawn(move || q2.try_put(7).err().map(|e| e.into_inner()));
+            q.close();
+            let mut seen = Vec::new();
+            seen.extend(getter.join().unwrap());
+            seen.extend(putter.join().unwrap());
+            while let Ok(item) = q.try_get() {
+                seen.push(item);
+            }
+            assert_eq!(seen, [7]);
+        });
+    }
+
+    /// A getter polled once and cancelled races a put: the item is never lost — it
+    /// reaches the getter only if the getter returned it, else it stays queued.
+    #[test]
+    fn loom_cancelled_get_vs_put() {
+        loom::model(|| {
+            let q = Queue::new();
+            let q1 = q.clone();
+            let getter = thread::spawn(move || {
+                let mut get = Box::pin(q1.get());
+                let mut cx = Context::from_waker(Waker::noop());
+                match get.as_mut().poll(&mut cx) {
+                    Poll::Ready(res) => res.ok(),
+                    Poll::Pending => None,
+                }
+            });
+            q.try_put(1).unwrap();
+            let got = getter.join().unwrap();
+            let left = q.try_get().ok();
+            assert_eq!(got.or(left), Some(1));
+            assert!(got.is_none() || left.is_none());
+        });
+    }
+
+    /// A putter cancelled while a slot may be reserved for it: the slot passes on, so
+    /// the other putter still gets in and no item is lost or invented.
+    #[test]
+    fn loom_cancelled_put_passes_its_slot() {
+        loom::model(|| {
+            let q = Queue::bounded(1);
+            q.try_put(1).unwrap();
+            let (q1, q2) = (q.clone(), q.clone());
+            let cancelled = thread::spawn(move || {
+                let mut put = Box::pin(q1.put(2));
+                let mut cx = Context::from_waker(Waker::noop());
+                put.as_mut().poll(&mut cx).is_ready()
+            });
+            let waiting = thread::spawn(move || block_on(q2.put(3)).unwrap());
+            let mut seen = vec![block_on(q.get()).unwrap(), block_on(q.get()).unwrap()];
+            let put_two = cancelled.join().unwrap();
+            waiting.join().unwrap();
+            while let Ok(item) = q.try_get() {
+                seen.push(item);
+            }
+            seen.sort_unstable();
+            let expected: &[i32] = if put_two { &[1, 2, 3] } else { &[1, 3] };
+            assert_eq!(seen, expected);
+        });
+    }
+
+    /// `task_done` racing `join`: the joiner always returns.
+    #[test]
+    fn loom_join_vs_task_done() {
+        loom::model(|| {
+            let q = Queue::new();
+            q.try_put(()).unwrap();
+            let q1 = q.clone();
+            let worker = thread::spawn(move || {
+                q1.try_get().unwrap();
+                q1.task_done().unwrap();
+            });
+            block_on(q.join());
+            worker.join().unwrap();
+        });
+    }
+}

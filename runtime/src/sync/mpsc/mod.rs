@@ -1,0 +1,183 @@
+//! Multi-producer, single-consumer channels: [`channel`] (bounded, with backpressure)
+//! and [`unbounded_channel`].
+//!
+//! Both share one core (`chan`): a locked queue and the receiver's waker; the bounded
+//! channel adds a fair [`Semaphore`](crate::sync::Semaphore) of free slots, so senders
+//! waiting for room are served in order.
+
+mod bounded;
+mod chan;
+pub mod error;
+mod unbounded;
+
+pub use bounded::{Permit, Receiver, Sender, channel};
+pub use unbounded::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::error::{TryRecvError, TrySendError};
+    use super::*;
+    use crate::sync::test_util::{CountWaker, Rng, block_on, iters, poll_once, poll_with};
+    use std::pin::pin;
+    use std::task::{Poll, Waker};
+
+    #[test]
+    fn bounded_backpressure_and_order() {
+        let (tx, mut rx) = channel(2);
+        tx.try_send(1).unwrap();
+        tx.try_send(2).unwrap();
+        assert_eq!(tx.try_send(3), Err(TrySendError::Full(3)));
+        let count = CountWaker::new();
+        let waker = Waker::from(count.clone());
+        let mut send = pin!(tx.send(3));
+        assert!(poll_with(send.as_mut(), &waker).is_pending());
+        assert_eq!(rx.try_recv(), Ok(1));
+        assert_eq!(count.count(), 1, "a freed slot wakes the waiting sender");
+        assert!(poll_once(send.as_mut()).is_ready());
+        assert_eq!(rx.try_recv(), Ok(2));
+        assert_eq!(rx.try_recv(), Ok(3));
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    }
+
+    #[test]
+    fn dropping_every_sender_ends_the_stream() {
+        let (tx, mut rx) = channel::<u8>(1);
+        let tx2 = tx.clone();
+        let count = CountWaker::new();
+        let mut recv = pin!(rx.recv());
+        assert!(poll_with(recv.as_mut(), &Waker::from(count.clone())).is_pending());
+        drop(tx);
+        assert_eq!(count.count(), 0);
+        drop(tx2);
+        assert_eq!(count.count(), 1);
+        assert_eq!(poll_once(recv.as_mut()), Poll::Ready(None));
+    }
+
+    #[test]
+    fn closing_the_receiver_fails_waiting_senders() {
+        let (tx, mut rx) = channel(1);
+        tx.try_send(1).unwrap();
+        let mut send = pin!(tx.send(2));
+        assert!(poll_once(send.as_mut()).is_pending());
+        let mut closed = pin!(tx.closed());
+        assert!(poll_once(closed.as_mut()).is_pending());
+        rx.close();
+        assert!(matches!(
+            poll_once(send.as_mut()),
+            Poll::Ready(Err(error::SendError(2)))
+        ));
+        assert!(poll_once(closed.as_mut()).is_ready());
+        assert_eq!(rx.try_recv(), Ok(1));
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+    }
+
+    #[test]
+    fn unused_permit_gives_its_slot_back() {
+        let (tx, mut rx) = channel::<u8>(1);
+        let permit = block_on(tx.reserve()).unwrap();
+        assert!(tx.try_send(1).is_err());
+        drop(permit);
+        tx.try_send(1).unwrap();
+        assert_eq!(rx.try_recv(), Ok(1));
+    }
+
+    #[test]
+    fn receiver_drop_frees_queued_values() {
+        let marker = std::sync::Arc::new(());
+        let (tx, rx) = unbounded_channel();
+        tx.send(marker.clone()).unwrap();
+        drop(rx);
+        assert_eq!(std::sync::Arc::strong_count(&marker), 1);
+        assert!(tx.send(marker.clone()).is_err());
+    }
+
+    #[test]
+    fn many_producers_one_consumer() {
+        let per = iters(20_000, 30);
+        let (tx, mut rx) = channel(8);
+        let handles: Vec<_> = (0..4)
+            .map(|p| {
+                let tx = tx.clone();
+                std::thread::spawn(move || {
+                    for i in 0..per {
+                        tx.blocking_send((p, i)).unwrap();
+                    }
+                })
+            })
+            .collect();
+        drop(tx);
+        let mut next = [0; 4];
+        while let Some((p, i)) = rx.blocking_recv() {
+            assert_eq!(next[p], i, "values of one producer arrive in order");
+            next[p] += 1;
+        }
+        assert_eq!(next, [per; 4]);
+        for h in handles {
+            h.join().unwrap();
+        }
+    }
+
+    #[test]
+    fn cancelled_sends_and_recvs_never_lose_slots() {
+        let rounds = iters(4_000, 30);
+        let (tx, mut rx) = channel::<u64>(2);
+        let handles: Vec<_> = (0..2u64)
+            .map(|t| {
+                let tx = tx.clone();
+                std::thread::spawn(move || {
+                    let mut rng = Rng::new(t + 3);
+                    let mut sent = Vec::new();
+                    for i in 0..rounds as u64 {
+                        let id = t * 1_000_000 + i;
+                        let mut f = Box::pin(tx.send(id));
+                        if let Poll::Ready(r) = poll_once(f.as_mut()) {
+                            r.unwrap();
+                            sent.push(id);
+                        } else if rng.below(2) == 0
+                            && let Poll::Ready(r) = poll_once(f.as_mut())
+                        {
+                            r.unwrap();
+                            sent.push(id);
+                        }
+                    }
+                    sent
+                })
+            })
+            .collect();
+        drop(tx);
+        let mut got = Vec::new();
+        let mut rng = Rng::new(99);
+        loop {
+            let mut f = Box::pin(rx.recv());
+            match poll_once(f.as_mut()) {
+                Poll::Ready(Some(v)) => got.push(v),
+                Poll::Ready(None) => break,
+                Poll::Pending => {
+                    if rng.below(2) == 0 {
+                        drop(f);
+                        continue;
+                    }
+                    match block_on(f) {
+                        Some(v) => got.push(v),
+                        None => break,
+                    }
+                }
+            }
+        }
+        let mut sent: Vec<_> = handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect();
+        sent.sort_unstable();
+        got.sort_unstable();
+        assert_eq!(sent, got);
+    }
+
+    #[test]
+    fn blocking_recv_refuses_runtime_threads() {
+        let (_tx, mut rx) = unbounded_channel::<u8>();
+        let _entered = crate::runtime::context::enter_runtime();
+        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rx.blocking_recv()));
+        assert!(res.is_err());
+    }
+}
