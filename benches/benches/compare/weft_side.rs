@@ -139,7 +139,7 @@ mod sync {
         type Rx = weft::queue::Queue<u64>;
 
         fn bounded(capacity: usize) -> (Self::Tx, Self::Rx) {
-            let queue = weft::queue::Queue::new(capacity);
+            let queue = weft::queue::Queue::bounded(capacity);
             (queue.clone(), queue)
         }
 

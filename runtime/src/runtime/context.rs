@@ -84,7 +84,6 @@ pub(crate) fn is_entered() -> bool {
 /// Panics with a message saying what to do if this thread is driving a runtime:
 /// blocking it there would stall every task it runs, and can deadlock.
 #[track_caller]
-#[allow(dead_code)] // called by the blocking halves of `sync` and `queue`
 pub(crate) fn assert_can_block(what: &str) {
     if is_entered() {
         panic!(
