@@ -1156,10 +1156,11 @@ mod tests {
     #[test]
     fn blocking_methods_refuse_runtime_threads() {
         let q = Queue::<u8>::new();
-        let rt = crate::runtime::Builder::new_current_thread().build().unwrap();
+        let rt = crate::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         let err = rt.block_on(async {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| q.get_blocking()))
-                .unwrap_err()
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| q.get_blocking())).unwrap_err()
         });
         let msg = err.downcast_ref::<String>().unwrap();
         assert!(msg.contains("Queue::get_blocking"), "{msg}");

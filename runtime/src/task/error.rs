@@ -19,8 +19,14 @@ use std::fmt;
 /// # });
 /// ```
 pub struct JoinError {
-    repr: Repr,
     id: Id,
+    /// Boxed so that a task's stage, which holds `Result<T, JoinError>`, stays two
+    /// words plus `T`: errors are rare, tasks are many.
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    repr: Repr,
     name: Option<Box<str>>,
 }
 
@@ -40,17 +46,21 @@ unsafe impl Sync for SyncPayload {}
 impl JoinError {
     pub(crate) fn cancelled(id: Id, name: Option<&str>) -> JoinError {
         JoinError {
-            repr: Repr::Cancelled,
             id,
-            name: name.map(Into::into),
+            inner: Box::new(Inner {
+                repr: Repr::Cancelled,
+                name: name.map(Into::into),
+            }),
         }
     }
 
     pub(crate) fn panic(id: Id, name: Option<&str>, payload: Box<dyn Any + Send>) -> JoinError {
         JoinError {
-            repr: Repr::Panic(SyncPayload(payload)),
             id,
-            name: name.map(Into::into),
+            inner: Box::new(Inner {
+                repr: Repr::Panic(SyncPayload(payload)),
+                name: name.map(Into::into),
+            }),
         }
     }
 
@@ -64,7 +74,7 @@ impl JoinError {
     /// # });
     /// ```
     pub fn is_cancelled(&self) -> bool {
-        matches!(self.repr, Repr::Cancelled)
+        matches!(self.inner.repr, Repr::Cancelled)
     }
 
     /// Whether the task panicked.
@@ -75,7 +85,7 @@ impl JoinError {
     /// # });
     /// ```
     pub fn is_panic(&self) -> bool {
-        matches!(self.repr, Repr::Panic(_))
+        matches!(self.inner.repr, Repr::Panic(_))
     }
 
     /// The panic payload, to resume it with `std::panic::resume_unwind`.
@@ -107,9 +117,15 @@ impl JoinError {
     /// # });
     /// ```
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
-        match self.repr {
+        match self.inner.repr {
             Repr::Panic(payload) => Ok(payload.0),
-            Repr::Cancelled => Err(self),
+            Repr::Cancelled => Err(JoinError {
+                id: self.id,
+                inner: Box::new(Inner {
+                    repr: Repr::Cancelled,
+                    name: self.inner.name,
+                }),
+            }),
         }
     }
 
@@ -127,7 +143,7 @@ impl JoinError {
     }
 
     fn describe_task(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.name {
+        match &self.inner.name {
             Some(name) => write!(f, "task {} ({name:?})", self.id),
             None => write!(f, "task {}", self.id),
         }
@@ -144,7 +160,7 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
 
 impl JoinError {
     pub(crate) fn panic_message(&self) -> Option<&str> {
-        match &self.repr {
+        match &self.inner.repr {
             Repr::Panic(p) => panic_message(&*p.0),
             Repr::Cancelled => None,
         }
@@ -154,7 +170,7 @@ impl JoinError {
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.describe_task(f)?;
-        match (&self.repr, self.panic_message()) {
+        match (&self.inner.repr, self.panic_message()) {
             (Repr::Cancelled, _) => write!(f, " was cancelled"),
             (Repr::Panic(_), Some(msg)) => write!(f, " panicked with message {msg:?}"),
             (Repr::Panic(_), None) => write!(f, " panicked"),
@@ -165,7 +181,7 @@ impl fmt::Display for JoinError {
 impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "JoinError::")?;
-        match self.repr {
+        match self.inner.repr {
             Repr::Cancelled => write!(f, "Cancelled(")?,
             Repr::Panic(_) => write!(f, "Panic(")?,
         }
@@ -181,3 +197,6 @@ impl From<JoinError> for std::io::Error {
         std::io::Error::other(err.to_string())
     }
 }
+
+// A task's stage holds `Result<T, JoinError>`: keep the error two words.
+const _: () = assert!(std::mem::size_of::<JoinError>() == 16);

@@ -176,7 +176,9 @@ mod tests {
     #[test]
     fn blocking_recv_refuses_runtime_threads() {
         let (_tx, mut rx) = unbounded_channel::<u8>();
-        let rt = crate::runtime::Builder::new_current_thread().build().unwrap();
+        let rt = crate::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         let res = rt.block_on(async {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rx.blocking_recv()))
         });
