@@ -76,6 +76,21 @@ impl Drop for EnteredGuard {
     }
 }
 
+/// Runs `f` with this thread marked as not driving a runtime (inside
+/// `block_in_place`, where blocking, even `Handle::block_on`, is allowed).
+pub(crate) fn exit_runtime<R>(f: impl FnOnce() -> R) -> R {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let was = self.0;
+            let _ = ENTERED.try_with(|e| e.set(was));
+        }
+    }
+    let was = ENTERED.with(|e| e.replace(false));
+    let _reset = Reset(was);
+    f()
+}
+
 /// Whether this thread is driving a runtime right now.
 pub(crate) fn is_entered() -> bool {
     ENTERED.try_with(|e| e.get()).unwrap_or(false)

@@ -62,6 +62,7 @@ mod raw;
 mod state;
 mod waker;
 
+mod block_in_place;
 mod builder;
 pub(crate) mod local;
 mod spawn;
@@ -72,6 +73,7 @@ mod model_tests;
 #[cfg(test)]
 pub(crate) mod test_util;
 
+pub use self::block_in_place::block_in_place;
 pub use self::builder::Builder;
 pub use self::error::JoinError;
 pub use self::id::{Id, id, try_id};

@@ -25,4 +25,4 @@ mod queue_tests;
 mod worker;
 
 pub(crate) use self::park::SharedDriver;
-pub(crate) use self::worker::{Context, Handle, create};
+pub(crate) use self::worker::{Context, Handle, block_in_place, create};

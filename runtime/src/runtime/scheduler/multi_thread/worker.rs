@@ -7,6 +7,10 @@
 //!    thread can push to it; otherwise the loop holds it by value.
 //! 2. A task in a LIFO slot is never stolen; before parking a worker has run it.
 //! 3. See `idle.rs` for the rule that keeps wake-ups from being lost.
+//! 4. `block_in_place` moves the core to a new thread (from the blocking pool),
+//!    which runs this same loop with it; the old thread finishes the poll it is in
+//!    without a core and then stops being a worker. The number of cores never
+//!    changes, so shutdown still collects every one.
 
 use super::idle::Idle;
 use super::park::{Parker, SharedDriver, Unparker};
@@ -115,6 +119,28 @@ impl Launch {
             Box::new(move || run(handle, core)) as Box<dyn FnOnce() + Send>
         })
     }
+}
+
+/// Runs `f` on this thread, first handing this worker's core (its queues and its
+/// place in the scheduler) to a new thread so the other tasks keep running.
+pub(crate) fn block_in_place<R>(f: impl FnOnce() -> R) -> R {
+    context::with_scheduler(|cx| {
+        if let Some(crate::runtime::scheduler::Context::MultiThread(cx)) = cx {
+            // `None` if an outer `block_in_place` in this poll already handed it off.
+            let core = cx.core.borrow_mut().take();
+            if let Some(core) = core {
+                let handle = cx.handle.clone();
+                let worker = handle.clone();
+                // Detached: the loop ends at shutdown; the pool waits for it then.
+                drop(
+                    handle
+                        .blocking
+                        .spawn_blocking(move || run(worker, core), Meta::new(None)),
+                );
+            }
+        }
+    });
+    context::exit_runtime(f)
 }
 
 fn run(handle: Arc<Handle>, core: Box<Core>) {
