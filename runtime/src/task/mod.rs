@@ -69,7 +69,7 @@ mod spawn;
 mod yield_now;
 
 #[cfg(test)]
-mod model_tests;
+mod loom_models;
 #[cfg(test)]
 pub(crate) mod test_util;
 

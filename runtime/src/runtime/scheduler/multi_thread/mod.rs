@@ -21,7 +21,7 @@ mod idle;
 mod park;
 pub(crate) mod queue;
 #[cfg(test)]
-mod queue_tests;
+mod loom_queue;
 mod worker;
 
 pub(crate) use self::park::SharedDriver;
