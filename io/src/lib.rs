@@ -7,3 +7,4 @@
 #![warn(clippy::undocumented_unsafe_blocks, unreachable_pub, missing_docs)]
 
 pub mod coop;
+pub mod io;
