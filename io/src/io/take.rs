@@ -122,13 +122,12 @@ impl<R: AsyncRead> AsyncRead for Take<R> {
         }
         let max = usize::try_from(*me.limit).unwrap_or(usize::MAX);
         let mut part = buf.take(max);
-        // SAFETY: `unfilled_mut` forbids de-initialising bytes; only the pointer is
-        // read here, nothing is written.
-        let start = unsafe { part.unfilled_mut() }.as_ptr();
+        // The (empty) filled part starts where the reader must write.
+        let start = part.filled().as_ptr();
         ready!(me.inner.poll_read(cx, &mut part))?;
         // A reader that swapped in a buffer of its own did not write into ours.
         assert!(
-            part.filled().as_ptr() == start.cast::<u8>(),
+            part.filled().as_ptr() == start,
             "AsyncRead::poll_read replaced the ReadBuf it was given with another buffer"
         );
         let n = part.filled().len();
