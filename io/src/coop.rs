@@ -46,9 +46,7 @@ impl Drop for ResetGuard {
 }
 
 fn with_set<R>(budget: Budget, f: impl FnOnce() -> R) -> R {
-    let prev = BUDGET
-        .try_with(|b| b.replace(budget))
-        .unwrap_or(Budget(None));
+    let prev = BUDGET.try_with(|b| b.replace(budget)).unwrap_or(Budget(None));
     let _guard = ResetGuard(prev);
     f()
 }
@@ -83,7 +81,9 @@ pub fn unconstrained<R>(f: impl FnOnce() -> R) -> R {
 /// assert!(weft_io::coop::has_budget_remaining());
 /// ```
 pub fn has_budget_remaining() -> bool {
-    BUDGET.try_with(|b| b.get().0 != Some(0)).unwrap_or(true)
+    BUDGET
+        .try_with(|b| b.get().0 != Some(0))
+        .unwrap_or(true)
 }
 
 /// Spends one unit of the budget, or wakes the task and returns `Pending` when the
