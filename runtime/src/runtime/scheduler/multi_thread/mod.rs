@@ -18,10 +18,10 @@
 //! the queues.
 
 mod idle;
-mod park;
-pub(crate) mod queue;
 #[cfg(test)]
 mod loom_queue;
+mod park;
+pub(crate) mod queue;
 mod worker;
 
 pub(crate) use self::park::SharedDriver;
