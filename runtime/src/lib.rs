@@ -20,6 +20,7 @@
 pub(crate) mod loom;
 pub mod runtime;
 pub mod task;
+pub mod time;
 
 pub use crate::task::{spawn, spawn_blocking};
 

@@ -5,6 +5,7 @@ pub(crate) mod inject;
 pub(crate) mod multi_thread;
 
 use crate::runtime::blocking;
+use crate::runtime::driver::DriverHandle;
 use crate::task::{JoinHandle, Meta};
 use std::future::Future;
 use std::sync::Arc;
@@ -39,6 +40,14 @@ impl Handle {
         match self {
             Handle::CurrentThread(h) => &h.blocking,
             Handle::MultiThread(h) => &h.blocking,
+        }
+    }
+
+    /// The driver of this runtime (for its timers).
+    pub(crate) fn driver(&self) -> &DriverHandle {
+        match self {
+            Handle::CurrentThread(h) => &h.driver,
+            Handle::MultiThread(h) => h.driver.handle(),
         }
     }
 
