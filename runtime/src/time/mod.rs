@@ -26,18 +26,24 @@
 //!   worker that parks in the driver would have to sleep on the earliest deadline of
 //!   *all* wheels. The lock is held for a few pointer writes per operation, and
 //!   wakers are never called under it. Measured on the 2-core development machine
-//!   (release build, `weft` public API): 2 × 1 000 000 sleeps registered, polled once
-//!   and dropped, on a 2-worker runtime sharing the wheel: MEASURE_SHARED; the same
-//!   work on two single-thread runtimes, one wheel each (what per-worker wheels
-//!   would give at best): MEASURE_SPLIT. The difference is too small to pay for the
-//!   complexity, so the wheel is global; revisit if the benches say otherwise.
+//!   (shared with other jobs, so noisy; release build, public API, three rounds):
+//!   each of 2 tasks creates, polls once and drops 1 000 000 `timeout(1s, pending)`
+//!   (one register and one cancel each). On one 2-worker runtime sharing the wheel:
+//!   165–236 ns per operation per task; on two current-thread runtimes on two
+//!   threads, one wheel each (the best per-worker wheels could do): 142–181 ns; one
+//!   thread alone: 87–124 ns. Contention costs at most about a third on this pure
+//!   timer churn, where nothing else runs between lock acquisitions; real tasks
+//!   dilute it. Not worth the cross-wheel machinery, so the wheel is global; revisit
+//!   if the benches say otherwise. (Same run: `timeout(1s, ready)` awaited costs
+//!   10–14 ns, with no lock taken.)
 //! - **Deadlines round up to the next millisecond**, so a timer never fires early;
 //!   the driver sleeps until the start of the earliest occupied slot and fires or
 //!   re-files what is there.
 //! - **The paused clock** is for current-thread runtimes only (`Builder::start_paused`,
 //!   `#[weft::test(start_paused = true)]`, `pause`): there, "every task is waiting" is
 //!   visible to the one thread that parks, which then jumps the clock to the next
-//!   timer. Deadlines are whole milliseconds after the clock's origin, so jumps are
+//!   timer. Pausing rounds the clock up to a whole millisecond after the wheel's
+//!   origin, so sleeps of whole milliseconds end exactly on ticks and the jumps are
 //!   exact. Known gap: a `spawn_blocking` job in progress does not hold the clock
 //!   back.
 //! - **Use outside a runtime panics** with a message saying what to do; a timer whose
