@@ -17,8 +17,10 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks, unreachable_pub, missing_docs)]
 
+pub mod future;
 pub(crate) mod loom;
 pub mod runtime;
+pub mod stream;
 pub mod task;
 
 pub use crate::task::{spawn, spawn_blocking};

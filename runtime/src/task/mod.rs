@@ -62,6 +62,7 @@ mod state;
 mod waker;
 
 mod builder;
+mod join_set;
 pub(crate) mod local;
 mod spawn;
 mod yield_now;
@@ -73,6 +74,7 @@ pub use self::builder::Builder;
 pub use self::error::JoinError;
 pub use self::id::{Id, id, try_id};
 pub use self::join::{AbortHandle, JoinHandle};
+pub use self::join_set::JoinSet;
 pub use self::local::{LocalSet, spawn_local};
 pub use self::spawn::{spawn, spawn_blocking};
 pub use self::yield_now::yield_now;
