@@ -89,3 +89,17 @@ fn slot<F>(slots: &mut Pin<Box<[Option<F>]>>, index: usize) -> Pin<&mut Option<F
     // holds a future.
     unsafe { slots.as_mut().map_unchecked_mut(|s| &mut s[index]) }
 }
+
+impl<F: Future + Unpin> Children<F> {
+    /// Moves the unfinished children out, with their indices, in input order.
+    pub(crate) fn take_live(&mut self) -> Vec<(usize, F)> {
+        let mut out = Vec::with_capacity(self.live);
+        for (index, slot) in self.slots.as_mut().get_mut().iter_mut().enumerate() {
+            if let Some(fut) = slot.take() {
+                out.push((index, fut));
+            }
+        }
+        self.drop_all();
+        out
+    }
+}

@@ -26,6 +26,7 @@ mod race;
 mod ready_set;
 mod shield;
 mod try_gather;
+mod wait;
 
 pub(crate) use self::ready_set::ReadySet;
 
@@ -34,6 +35,7 @@ pub use self::gather::{Gather, gather};
 pub use self::race::{Race, race};
 pub use self::shield::{Shield, shield};
 pub use self::try_gather::{TryGather, try_gather};
+pub use self::wait::{Done, Outcome, Pending, ReturnWhen, Wait, wait};
 
 /// Creates a future from a closure that is called each time the future is polled
 /// (re-exported from `std`).
