@@ -19,6 +19,8 @@
 
 pub mod future;
 pub(crate) mod loom;
+#[doc(hidden)]
+pub mod macros;
 pub mod runtime;
 pub mod stream;
 pub mod task;

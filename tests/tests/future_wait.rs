@@ -158,7 +158,7 @@ async fn first_error_counts_panicked_and_cancelled_tasks() {
             g0.await;
             panic!("task zero panics")
         }),
-        weft::spawn(async move { g1.await }),
+        weft::spawn(g1),
         weft::spawn(std::future::pending::<()>()),
     ];
     openers[0].open();
