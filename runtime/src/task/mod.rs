@@ -63,6 +63,7 @@ mod waker;
 
 mod builder;
 mod join_set;
+mod task_group;
 pub(crate) mod local;
 mod spawn;
 mod yield_now;
@@ -75,6 +76,7 @@ pub use self::error::JoinError;
 pub use self::id::{Id, id, try_id};
 pub use self::join::{AbortHandle, JoinHandle};
 pub use self::join_set::JoinSet;
+pub use self::task_group::{Failure, TaskGroup, TaskGroupError};
 pub use self::local::{LocalSet, spawn_local};
 pub use self::spawn::{spawn, spawn_blocking};
 pub use self::yield_now::yield_now;
