@@ -13,6 +13,7 @@
 //! moves a future out.
 
 use super::ready_set::ReadySet;
+use crate::task::coop;
 use std::future::Future;
 use std::ops::ControlFlow;
 use std::pin::Pin;
@@ -58,7 +59,17 @@ impl<F: Future> Children<F> {
         mut on_ready: impl FnMut(usize, F::Output) -> ControlFlow<()>,
     ) {
         self.ready.start_poll(cx);
-        while let Some(index) = self.ready.pop() {
+        loop {
+            // A spent budget makes every leaf child (a `JoinHandle`, a channel) return
+            // `Pending` and queue itself again, so going on would sweep the whole
+            // batch for nothing, poll after poll. Stop and come back after a yield.
+            if self.ready.round_left() && !coop::has_budget_remaining() {
+                cx.waker().wake_by_ref();
+                return;
+            }
+            let Some(index) = self.ready.pop() else {
+                return;
+            };
             let mut slot = slot(&mut self.slots, index);
             let Some(fut) = slot.as_mut().as_pin_mut() else {
                 continue; // a stale wake of a finished child
@@ -101,5 +112,56 @@ impl<F: Future + Unpin> Children<F> {
         }
         self.drop_all();
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::task::Waker;
+
+    /// `!Unpin` children are polled in place, finished ones are dropped in place,
+    /// and only the woken ones are polled again.
+    #[test]
+    fn polls_pinned_children_and_drops_finished_ones() {
+        let mut children = Children::new((0..3).map(|i| async move {
+            let local = [i; 4];
+            let r = &local; // a self-reference across the yield: the future is `!Unpin`
+            crate::task::yield_now().await;
+            r[0] * 2
+        }));
+        let cx = Context::from_waker(Waker::noop());
+        let mut outs = Vec::new();
+        children.poll_woken(&cx, |i, o| {
+            outs.push((i, o));
+            ControlFlow::Continue(())
+        });
+        assert!(outs.is_empty());
+        assert_eq!(children.live(), 3);
+        children.poll_woken(&cx, |i, o| {
+            outs.push((i, o));
+            ControlFlow::Continue(())
+        });
+        assert_eq!(outs, [(0, 0), (1, 2), (2, 4)]);
+        assert_eq!(children.live(), 0);
+    }
+
+    #[test]
+    fn take_live_hands_back_the_unfinished_in_input_order() {
+        let mut children = Children::new([
+            Box::pin(std::future::ready(1)) as Pin<Box<dyn Future<Output = i32>>>,
+            Box::pin(std::future::pending()),
+            Box::pin(std::future::pending()),
+        ]);
+        let cx = Context::from_waker(Waker::noop());
+        let mut done = Vec::new();
+        children.poll_woken(&cx, |i, o| {
+            done.push((i, o));
+            ControlFlow::Continue(())
+        });
+        assert_eq!(done, [(0, 1)]);
+        let rest: Vec<usize> = children.take_live().into_iter().map(|(i, _)| i).collect();
+        assert_eq!(rest, [1, 2]);
+        assert_eq!(children.live(), 0);
     }
 }

@@ -17,7 +17,9 @@
 //!    wakes the parent again.
 //! 3. `pop` serves only the local batch, which only `start_poll` and `insert` (never
 //!    called during a poll) refill, so one poll of the parent polls each child at
-//!    most once and always ends, even if a child wakes itself whenever polled.
+//!    most once and always ends, even if a child wakes itself whenever polled. A
+//!    round cut short (an output ended it, or the task's budget ran out) keeps the
+//!    rest of its batch for the next poll.
 //! 4. Indices are slots, not children: a slot can be reused for a new child (as
 //!    `JoinSet` does). A stale wake from a slot's former occupant then only causes
 //!    one spurious poll, which futures must tolerate anyway.
@@ -169,6 +171,11 @@ impl ReadySet {
         self.pos += 1;
         self.nodes[index].queued.store(false, Ordering::Release);
         Some(index)
+    }
+
+    /// Whether children of this round are left to pop.
+    pub(crate) fn round_left(&self) -> bool {
+        self.pos < self.batch.len()
     }
 
     /// The waker to poll child `index` with.

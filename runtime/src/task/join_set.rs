@@ -9,7 +9,7 @@
 
 use crate::future::ReadySet;
 use crate::runtime::Handle;
-use crate::task::{AbortHandle, JoinError, JoinHandle};
+use crate::task::{AbortHandle, JoinError, JoinHandle, coop};
 use slab::Slab;
 use std::fmt;
 use std::future::Future;
@@ -133,7 +133,16 @@ impl<T> JoinSet<T> {
             return Poll::Ready(None);
         }
         self.ready.start_poll(cx);
-        while let Some(key) = self.ready.pop() {
+        loop {
+            // With the budget spent, every handle would return `Pending` and queue
+            // itself again: stop, and sweep the rest after the task has yielded.
+            if self.ready.round_left() && !coop::has_budget_remaining() {
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
+            let Some(key) = self.ready.pop() else {
+                return Poll::Pending;
+            };
             // A key whose task was already joined is a stale wake; skip it.
             let Some(handle) = self.tasks.get_mut(key) else {
                 continue;
@@ -144,7 +153,6 @@ impl<T> JoinSet<T> {
                 return Poll::Ready(Some(res));
             }
         }
-        Poll::Pending
     }
 
     /// Waits for every task and returns their outputs **in completion order**.
