@@ -70,6 +70,18 @@
 /// # drop((tx, rx));
 /// # });
 /// ```
+///
+/// A branch must be `pattern = future => handler`, and there is at most one `else`:
+///
+/// ```compile_fail
+/// # async fn f() {
+/// weft::select! {
+///     _ = async {} => (),
+///     else => (),
+///     else => (),
+/// }
+/// # }
+/// ```
 #[macro_export]
 macro_rules! select {
     (biased; $($t:tt)*) => {
