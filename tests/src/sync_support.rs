@@ -214,3 +214,24 @@ impl Rng {
         self.0 % n
     }
 }
+
+/// Runs `future` as a spawned task of the current runtime and returns its output,
+/// re-raising its panic. Test drivers that `yield_now` in a loop use it: on the
+/// current-thread runtime a `block_on` future that yields is polled again before any
+/// spawned task runs (see `sync_coop.rs`), while a spawned task yields to the others.
+///
+/// ```
+/// use weft_tests::sync_support::{Flavour, in_task};
+/// let rt = Flavour::CurrentThread.runtime();
+/// assert_eq!(rt.block_on(in_task(async { 3 })), 3);
+/// ```
+pub async fn in_task<F>(future: F) -> F::Output
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    match weft::spawn(future).await {
+        Ok(out) => out,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}
