@@ -3,6 +3,12 @@
 //! (seeded) random points, and afterwards every permit and every item is accounted
 //! for by counting: none lost, none duplicated.
 //!
+//! The hand-on cases are also pinned down one by one: a waiter that was granted
+//! permits, handed an item or a notification, or reserved a slot, and is aborted
+//! before it runs, passes what it got on. (On the current-thread runtime it certainly
+//! cannot run first; elsewhere the test accepts either outcome and counts.) Closing a
+//! semaphore likewise gives back what its failed waiters had been assigned.
+//!
 //! Counting is exact because a task can only be cancelled at an `.await`: whatever a
 //! task does between an operation completing and its next `.await` (recording the
 //! item, bumping a counter) happens either entirely or not at all.
@@ -402,5 +408,124 @@ fn aborted_once_cell_initializers_let_the_next_one_try_and_one_value_wins() {
                 "{flavour:?}: an initializer ran after the winner"
             );
         })
+    });
+}
+
+/// Spawns `future` and waits until its first poll returned `Pending`.
+async fn spawn_waiting<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let (started, queued) = oneshot::channel();
+    let handle = weft::spawn(signal_when_pending(future, started));
+    queued.await.expect("the future had to wait");
+    handle
+}
+
+#[test]
+fn a_getter_aborted_after_an_item_was_handed_to_it_puts_the_item_back() {
+    on_every_flavour(|flavour| async move {
+        let q = Queue::new();
+        let q2 = q.clone();
+        let getter = spawn_waiting(async move { q2.get().await }).await;
+        // Handed straight to the waiting getter's node; on the current-thread runtime
+        // the getter cannot run before the abort.
+        q.put(7).await.unwrap();
+        getter.abort();
+        match getter.await {
+            Ok(got) => assert_eq!(got, Ok(7)),
+            Err(e) => {
+                assert!(e.is_cancelled());
+                assert_eq!(q.try_get(), Ok(7), "{flavour:?}: the item was lost");
+            }
+        }
+        assert!(q.try_get().is_err(), "{flavour:?}: the item was duplicated");
+        q.task_done().unwrap();
+        q.join().await;
+    });
+}
+
+#[test]
+fn a_putter_aborted_after_a_slot_was_reserved_for_it_passes_the_slot_on() {
+    on_every_flavour(|flavour| async move {
+        let q = Queue::bounded(1);
+        q.put(0).await.unwrap();
+        let q2 = q.clone();
+        let a = spawn_waiting(async move { q2.put(1).await }).await;
+        let q2 = q.clone();
+        let b = spawn_waiting(async move { q2.put(2).await }).await;
+        // Frees the slot and reserves it for `a`.
+        assert_eq!(q.get().await, Ok(0));
+        a.abort();
+        let a_put = match a.await {
+            Ok(res) => res.is_ok(),
+            Err(e) => {
+                assert!(e.is_cancelled());
+                false
+            }
+        };
+        if a_put {
+            // `a` ran first and put its item: take it so that `b` gets room.
+            assert_eq!(q.get().await, Ok(1), "{flavour:?}");
+        }
+        b.await.unwrap().expect("`b` got the slot");
+        assert_eq!(q.get().await, Ok(2), "{flavour:?}");
+        assert!(
+            q.is_empty() && !q.is_full(),
+            "{flavour:?}: a reserved slot leaked"
+        );
+        q.try_put(3).expect("the one slot is free again");
+    });
+}
+
+#[test]
+fn an_mpsc_sender_aborted_after_room_was_granted_to_it_passes_the_room_on() {
+    on_every_flavour(|flavour| async move {
+        let (tx, mut rx) = mpsc::channel(1);
+        tx.send(0).await.unwrap();
+        let tx_a = tx.clone();
+        let a = spawn_waiting(async move { tx_a.send(1).await.is_ok() }).await;
+        let tx_b = tx.clone();
+        let b = spawn_waiting(async move { tx_b.send(2).await.is_ok() }).await;
+        assert_eq!(rx.recv().await, Some(0));
+        a.abort();
+        let a_sent = a.await.unwrap_or(false);
+        let mut got = Vec::new();
+        if a_sent {
+            got.push(rx.recv().await.unwrap());
+        }
+        assert!(b.await.unwrap(), "{flavour:?}: `b` got the room");
+        got.push(rx.recv().await.unwrap());
+        assert_eq!(got.last(), Some(&2), "{flavour:?}");
+        assert_eq!(tx.capacity(), tx.max_capacity(), "{flavour:?}: room leaked");
+        drop(tx);
+        assert_eq!(rx.recv().await, None);
+    });
+}
+
+#[test]
+fn closing_a_semaphore_fails_its_waiters_and_gives_back_what_they_held() {
+    on_every_flavour(|flavour| async move {
+        let sem = Arc::new(Semaphore::new(2));
+        let s = sem.clone();
+        // Takes the two free permits into its node and waits for three more.
+        let big = spawn_waiting(async move { s.acquire_many(5).await.is_err() }).await;
+        let s = sem.clone();
+        let small = spawn_waiting(async move { s.acquire().await.is_err() }).await;
+        assert_eq!(sem.available_permits(), 0);
+        sem.close();
+        assert!(big.await.unwrap(), "{flavour:?}: the big waiter failed");
+        assert!(small.await.unwrap(), "{flavour:?}: the small waiter failed");
+        assert_eq!(
+            sem.available_permits(),
+            2,
+            "{flavour:?}: partial permits lost"
+        );
+        assert_eq!(
+            sem.try_acquire().err(),
+            Some(weft::sync::TryAcquireError::Closed)
+        );
+        assert!(sem.acquire().await.is_err());
     });
 }
