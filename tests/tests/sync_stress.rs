@@ -332,3 +332,43 @@ fn watch_receiver_observes_every_change_in_lockstep_and_the_last_one_free_runnin
         }
     });
 }
+
+#[test]
+fn mpsc_blocking_ends_on_plain_threads_meet_tasks() {
+    on_every_flavour(|flavour| async move {
+        let messages = scaled(10_000, 1);
+        // Threads send into a task; tasks send into a thread.
+        let (to_task, mut task_rx) = mpsc::channel::<usize>(16);
+        let (to_thread, mut thread_rx) = mpsc::channel::<usize>(16);
+        let sender = std::thread::spawn(move || {
+            for i in 0..messages {
+                to_task.blocking_send(i).expect("the task receives");
+            }
+        });
+        let receiver = std::thread::spawn(move || {
+            let mut expected = 0;
+            while let Some(i) = thread_rx.blocking_recv() {
+                assert_eq!(i, expected);
+                expected += 1;
+            }
+            expected
+        });
+        let forwarder = weft::spawn(async move {
+            let mut expected = 0;
+            while let Some(i) = task_rx.recv().await {
+                assert_eq!(i, expected);
+                expected += 1;
+                to_thread.send(i).await.expect("the thread receives");
+            }
+            expected
+        });
+        assert_eq!(forwarder.await.unwrap(), messages, "{flavour:?}");
+        let received = weft::spawn_blocking(move || {
+            sender.join().unwrap();
+            receiver.join().unwrap()
+        })
+        .await
+        .unwrap();
+        assert_eq!(received, messages, "{flavour:?}");
+    });
+}
