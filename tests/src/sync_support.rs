@@ -1,6 +1,7 @@
 //! Helpers shared by the `sync_*` and `queue_*` integration tests: running one test
 //! body on every scheduler flavour, learning (by an event, never by sleeping) that a
-//! future has started waiting, scaling loop counts, and a small seeded random source.
+//! future has started waiting, running a driver as a task, scaling loop counts under
+//! Miri, and a small seeded random source.
 //!
 //! Invariant kept: nothing here waits on time. "Has started waiting" is observed as
 //! "the future's first poll returned `Pending`", which for every weft primitive means
@@ -164,18 +165,15 @@ impl<F: Future> Future for SignalWhenPending<F> {
     }
 }
 
-/// `full` in an optimised build, `full / debug_divisor` in a debug build, and a
-/// token count under Miri: the loop counts of stress tests.
+/// `full` normally and a token count under Miri: the loop counts of stress tests.
 ///
 /// ```
-/// let n = weft_tests::sync_support::scaled(100_000, 10);
+/// let n = weft_tests::sync_support::scaled(100_000);
 /// assert!(n >= 10 && n <= 100_000);
 /// ```
-pub fn scaled(full: usize, debug_divisor: usize) -> usize {
+pub fn scaled(full: usize) -> usize {
     if cfg!(miri) {
         (full / 1000).max(10)
-    } else if cfg!(debug_assertions) {
-        (full / debug_divisor.max(1)).max(10)
     } else {
         full
     }

@@ -29,7 +29,7 @@ fn tasks_and_threads_produce_and_consume_together_and_join_waits_for_the_last_ta
     // Two producers and two consumers of each kind.
     const KIND: usize = 2;
     on_every_flavour(|flavour| async move {
-        let per_producer = scaled(5_000, 1);
+        let per_producer = scaled(5_000);
         let items = 2 * KIND * per_producer;
         let q = Queue::bounded(CAPACITY);
         let got: Arc<Vec<AtomicUsize>> =
@@ -116,7 +116,7 @@ fn tasks_and_threads_produce_and_consume_together_and_join_waits_for_the_last_ta
 fn one_consumer_sees_each_producers_items_in_order() {
     const PRODUCERS: usize = 4;
     on_every_flavour(|flavour| async move {
-        let per_producer = scaled(2_000, 1);
+        let per_producer = scaled(2_000);
         let q = Queue::bounded(CAPACITY);
         let mut threads = Vec::new();
         for p in 0..PRODUCERS {

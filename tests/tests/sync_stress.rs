@@ -20,7 +20,7 @@ const TASKS: usize = if cfg!(miri) { 4 } else { 50 };
 fn semaphore_rounds_all_finish_and_never_exceed_the_permits() {
     const PERMITS: usize = 4;
     on_every_flavour(|flavour| async move {
-        let rounds_per_task = scaled(100_000, 1) / TASKS;
+        let rounds_per_task = scaled(100_000) / TASKS;
         let sem = Arc::new(Semaphore::new(PERMITS));
         let held = Arc::new(AtomicUsize::new(0));
         let acquisitions = Arc::new(AtomicUsize::new(0));
@@ -66,7 +66,7 @@ fn semaphore_rounds_all_finish_and_never_exceed_the_permits() {
 #[test]
 fn mutex_counter_ends_exact() {
     on_every_flavour(|flavour| async move {
-        let per_task = scaled(100_000, 1) / TASKS;
+        let per_task = scaled(100_000) / TASKS;
         let counter = Arc::new(Mutex::new(0usize));
         let handles: Vec<_> = (0..TASKS)
             .map(|_| {
@@ -96,7 +96,7 @@ fn mutex_counter_ends_exact() {
 #[test]
 fn rwlock_readers_never_see_a_half_write() {
     on_every_flavour(|flavour| async move {
-        let per_task = scaled(20_000, 1) / TASKS;
+        let per_task = scaled(20_000) / TASKS;
         let lock = Arc::new(RwLock::new((0usize, 0usize)));
         let writing = Arc::new(AtomicUsize::new(0));
         let reads = Arc::new(AtomicUsize::new(0));
@@ -145,7 +145,7 @@ fn rwlock_readers_never_see_a_half_write() {
 #[test]
 fn notify_ping_pong_between_two_tasks() {
     on_every_flavour(|flavour| async move {
-        let rounds = scaled(10_000, 1);
+        let rounds = scaled(10_000);
         let ping = Arc::new(Notify::new());
         let pong = Arc::new(Notify::new());
         let (ping2, pong2) = (ping.clone(), pong.clone());
@@ -176,7 +176,7 @@ fn notify_ping_pong_between_two_tasks() {
 fn mpsc_bounded_keeps_each_producers_order_and_loses_nothing() {
     const PRODUCERS: usize = 8;
     on_every_flavour(|flavour| async move {
-        let per_producer = scaled(10_000, 1);
+        let per_producer = scaled(10_000);
         let (tx, mut rx) = mpsc::channel::<(usize, usize)>(16);
         for p in 0..PRODUCERS {
             let tx = tx.clone();
@@ -206,7 +206,7 @@ fn mpsc_bounded_keeps_each_producers_order_and_loses_nothing() {
 #[test]
 fn oneshot_pairs_across_tasks() {
     on_every_flavour(|flavour| async move {
-        let pairs = scaled(10_000, 1);
+        let pairs = scaled(10_000);
         let mut receivers = Vec::with_capacity(pairs);
         let mut senders = Vec::with_capacity(pairs);
         for i in 0..pairs {
@@ -240,7 +240,7 @@ fn broadcast_reaches_four_receivers_in_order() {
     // and lag cannot hide a lost value.
     const CREDIT: usize = 8;
     on_every_flavour(|flavour| async move {
-        let values = scaled(10_000, 1);
+        let values = scaled(10_000);
         let (tx, rx) = broadcast::channel::<usize>(4 * CREDIT);
         let credit = Arc::new(Semaphore::new(RECEIVERS * CREDIT));
         let mut rxs = vec![rx];
@@ -283,7 +283,7 @@ fn broadcast_reaches_four_receivers_in_order() {
 #[test]
 fn watch_receiver_observes_every_change_in_lockstep_and_the_last_one_free_running() {
     on_every_flavour(|flavour| async move {
-        let changes = scaled(10_000, 1);
+        let changes = scaled(10_000);
         // Lockstep: the sender waits for each change to be observed.
         let (tx, mut rx) = watch::channel(0usize);
         let seen_one = Arc::new(Notify::new());
@@ -336,7 +336,7 @@ fn watch_receiver_observes_every_change_in_lockstep_and_the_last_one_free_runnin
 #[test]
 fn mpsc_blocking_ends_on_plain_threads_meet_tasks() {
     on_every_flavour(|flavour| async move {
-        let messages = scaled(10_000, 1);
+        let messages = scaled(10_000);
         // Threads send into a task; tasks send into a thread.
         let (to_task, mut task_rx) = mpsc::channel::<usize>(16);
         let (to_thread, mut thread_rx) = mpsc::channel::<usize>(16);
