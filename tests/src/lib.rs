@@ -1,3 +1,2 @@
 //! Shared helpers of the weft integration tests.
-
 pub mod sync_support;
