@@ -1,1 +1,3 @@
 //! Shared helpers of the weft integration tests.
+
+pub mod procfs;
