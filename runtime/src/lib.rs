@@ -17,6 +17,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks, unreachable_pub, missing_docs)]
 
+pub mod fs;
 pub(crate) mod loom;
 pub mod queue;
 pub mod runtime;
