@@ -21,6 +21,7 @@ pub mod fs;
 pub(crate) mod loom;
 pub mod queue;
 pub mod runtime;
+pub mod signal;
 pub mod sync;
 pub mod task;
 
