@@ -19,6 +19,7 @@
 
 pub mod fs;
 pub(crate) mod loom;
+pub mod process;
 pub mod queue;
 pub mod runtime;
 pub mod signal;
