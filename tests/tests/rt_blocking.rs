@@ -2,7 +2,7 @@
 //! hooks, and use from plain threads.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Barrier, mpsc};
+use std::sync::{Arc, Barrier, Mutex, mpsc};
 use std::time::{Duration, Instant};
 use weft::runtime::{Builder, Runtime};
 use weft_tests::procfs::{threads_named, wait_until};
@@ -51,30 +51,74 @@ fn a_thousand_sleepers_run_in_parallel_under_the_cap() {
     assert!(threads_named(NAME) <= MAX);
 }
 
+/// Makes the current thread linger after it has left the pool: its thread-local
+/// destructor (run after the pool's own exit code) reports `lingering`, then waits
+/// for `release` (or half a second, so a correct pool that waits for it goes on).
+fn linger_on_exit(lingering: mpsc::Sender<()>, release: Arc<Mutex<mpsc::Receiver<()>>>) {
+    struct Linger(mpsc::Sender<()>, Arc<Mutex<mpsc::Receiver<()>>>);
+    impl Drop for Linger {
+        fn drop(&mut self) {
+            let _ = self.0.send(());
+            let _ = self
+                .1
+                .lock()
+                .unwrap()
+                .recv_timeout(Duration::from_millis(500));
+        }
+    }
+    thread_local! {
+        static LINGER: std::cell::RefCell<Option<Linger>> = const { std::cell::RefCell::new(None) };
+    }
+    LINGER.with(|l| *l.borrow_mut() = Some(Linger(lingering, release)));
+}
+
 #[test]
-fn the_thread_cap_holds_when_threads_come_and_go() {
-    const NAME: &str = "rtb-churn";
-    const MAX: usize = 3;
-    // A keep-alive this short makes threads exit between bursts, so new ones start
-    // while old ones are leaving.
-    let rt = pool(NAME, MAX, Duration::from_millis(1));
+fn the_thread_cap_holds_while_old_threads_are_still_exiting() {
+    const NAME: &str = "rtb-linger";
+    const MAX: usize = 2;
+    let rt = pool(NAME, MAX, Duration::from_millis(20));
+    let (lingering_tx, lingering_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel();
+    let release_rx = Arc::new(Mutex::new(release_rx));
     let seen_max = Arc::new(AtomicUsize::new(0));
     rt.block_on(async {
-        for _ in 0..if cfg!(miri) { 3 } else { 40 } {
-            let handles: Vec<_> = (0..6)
-                .map(|_| {
-                    let seen_max = seen_max.clone();
-                    weft::spawn_blocking(move || {
-                        seen_max.fetch_max(threads_named(NAME), Ordering::Relaxed);
-                    })
+        // Two threads, each set to linger when it exits.
+        let barrier = Arc::new(Barrier::new(MAX));
+        let handles: Vec<_> = (0..MAX)
+            .map(|_| {
+                let (barrier, tx, rx) = (barrier.clone(), lingering_tx.clone(), release_rx.clone());
+                weft::spawn_blocking(move || {
+                    linger_on_exit(tx, rx);
+                    barrier.wait();
                 })
-                .collect();
-            for h in handles {
-                h.await.unwrap();
-            }
+            })
+            .collect();
+        for h in handles {
+            h.await.unwrap();
         }
     });
-    let seen = seen_max.load(Ordering::Relaxed);
+    // Both threads have left the pool (keep-alive over) but are still alive.
+    for _ in 0..MAX {
+        lingering_rx.recv().unwrap();
+    }
+    rt.block_on(async {
+        let barrier = Arc::new(Barrier::new(MAX));
+        let handles: Vec<_> = (0..MAX)
+            .map(|_| {
+                let (barrier, seen_max) = (barrier.clone(), seen_max.clone());
+                weft::spawn_blocking(move || {
+                    barrier.wait();
+                    seen_max.fetch_max(threads_named(NAME), Ordering::SeqCst);
+                })
+            })
+            .collect();
+        for h in handles {
+            h.await.unwrap();
+        }
+    });
+    let _ = release_tx.send(());
+    let _ = release_tx.send(());
+    let seen = seen_max.load(Ordering::SeqCst);
     assert!(seen <= MAX, "saw {seen} pool threads, cap {MAX}");
 }
 
