@@ -216,7 +216,7 @@ fn a_write_after_an_abandoned_read_lands_at_the_callers_position() {
             .await
             .unwrap();
         // Start a read, poll it once, and walk away from it.
-        let mut storage = [0u8; 11];
+        let mut storage = [0u8; 4];
         let mut buf = ReadBuf::new(&mut storage);
         let mut cx = Context::from_waker(Waker::noop());
         let got = match Pin::new(&mut file).poll_read(&mut cx, &mut buf) {
