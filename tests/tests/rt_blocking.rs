@@ -299,3 +299,27 @@ fn the_pool_sees_its_runtime() {
         rt.block_on(rt.spawn_blocking(|| weft::runtime::Handle::current().spawn_blocking(|| 7)));
     assert_eq!(rt.block_on(inner.unwrap()).unwrap(), 7);
 }
+
+#[test]
+fn aborting_a_queued_blocking_task_keeps_it_from_running() {
+    let rt = pool("rtb-abort", 1, Duration::from_secs(10));
+    let (started_tx, started_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let busy = rt.spawn_blocking(move || {
+        started_tx.send(()).unwrap();
+        release_rx.recv().unwrap();
+    });
+    started_rx.recv().unwrap();
+    let ran = Arc::new(AtomicBool::new(false));
+    let queued = rt.spawn_blocking({
+        let ran = ran.clone();
+        move || ran.store(true, Ordering::SeqCst)
+    });
+    queued.abort();
+    release_tx.send(()).unwrap();
+    rt.block_on(busy).unwrap();
+    assert!(rt.block_on(queued).unwrap_err().is_cancelled());
+    // The pool's only thread has passed the aborted task by now.
+    rt.block_on(rt.spawn_blocking(|| ())).unwrap();
+    assert!(!ran.load(Ordering::SeqCst));
+}
