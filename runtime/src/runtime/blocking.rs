@@ -13,17 +13,34 @@
 //!    thread if below the cap, else leaves the task queued for a busy thread.
 //! 2. After shutdown no task starts: queued tasks are cancelled, running ones are
 //!    waited for up to the shutdown timeout.
+//! 3. Every pool thread's `JoinHandle` is in `workers` (keyed by its id) while the
+//!    thread counts in `num_threads`, and in `exited` once it has left the count
+//!    (after its stop hook ran). Threads are spawned with the lock held, so a thread
+//!    always finds its own handle when it exits.
+//! 4. Before a new thread starts, every thread in `exited` is joined: the number of
+//!    live OS threads of the pool never exceeds `max_blocking_threads`, not even for
+//!    the instant an exiting thread takes to unwind.
+//! 5. An idle thread exits once it has been idle for `keep_alive` in one spell;
+//!    wake-ups that bring it no work do not restart the clock.
 
 use crate::loom::{Condvar, Mutex};
 use crate::runtime::config::ThreadConfig;
 use crate::runtime::context;
 use crate::task::{self, JoinHandle, Meta, Notified, Schedule, Task};
-use std::collections::VecDeque;
+use std::cell::Cell;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::thread;
 use std::time::{Duration, Instant};
+
+thread_local! {
+    /// The pool this thread belongs to (its `Inner`'s address), or null: a pool
+    /// shut down from one of its own threads must not wait for, or join, itself.
+    static CURRENT_POOL: Cell<*const Inner> = const { Cell::new(std::ptr::null()) };
+}
 
 /// Submits closures to the pool; cheap to clone.
 #[derive(Clone)]
@@ -34,8 +51,8 @@ pub(crate) struct Spawner {
 struct Inner {
     shared: Mutex<Shared>,
     condvar: Condvar,
-    /// Signalled when the last thread exits after shutdown.
-    all_exited: Condvar,
+    /// Signalled whenever a thread leaves `num_threads` after shutdown.
+    thread_exited: Condvar,
     threads: ThreadConfig,
     max_threads: usize,
     keep_alive: Duration,
@@ -48,6 +65,10 @@ struct Shared {
     num_notify: usize,
     shutdown: bool,
     next_thread_id: usize,
+    /// Invariant 3: the handles of the threads counted in `num_threads`.
+    workers: HashMap<usize, thread::JoinHandle<()>>,
+    /// Invariant 3: handles of threads that left the count but were not joined yet.
+    exited: Vec<thread::JoinHandle<()>>,
     /// The runtime handle blocking threads enter, so `Handle::current` works there.
     handle: Option<crate::runtime::scheduler::Handle>,
 }
@@ -93,10 +114,12 @@ impl Spawner {
                     num_notify: 0,
                     shutdown: false,
                     next_thread_id: 0,
+                    workers: HashMap::new(),
+                    exited: Vec::new(),
                     handle: None,
                 }),
                 condvar: Condvar::new(),
-                all_exited: Condvar::new(),
+                thread_exited: Condvar::new(),
                 threads,
                 max_threads: max_threads.max(1),
                 keep_alive,
@@ -133,22 +156,43 @@ impl Spawner {
             return Err(task);
         }
         shared.queue.push_back(task);
-        if shared.num_idle > 0 {
-            // Invariant 1: hand the work to an idle thread.
-            shared.num_idle -= 1;
-            shared.num_notify += 1;
-            self.inner.condvar.notify_one();
-        } else if shared.num_threads < self.inner.max_threads {
-            let id = shared.next_thread_id;
-            shared.next_thread_id += 1;
-            shared.num_threads += 1;
-            let handle = shared.handle.clone();
+        loop {
+            if shared.num_idle > 0 {
+                // Invariant 1: hand the work to an idle thread.
+                shared.num_idle -= 1;
+                shared.num_notify += 1;
+                self.inner.condvar.notify_one();
+                return Ok(());
+            }
+            if shared.shutdown || shared.num_threads >= self.inner.max_threads {
+                // Queued for a busy thread (or already cancelled by the shutdown).
+                return Ok(());
+            }
+            if shared.exited.is_empty() {
+                break;
+            }
+            // Invariant 4: reap the threads that left before starting another. They
+            // no longer touch the lock, so joining them is short; it happens outside
+            // the lock all the same, and the situation is looked at again after.
+            let exited = std::mem::take(&mut shared.exited);
             drop(shared);
-            if let Err(err) = self.spawn_thread(id, handle) {
+            exited.into_iter().for_each(|t| {
+                let _ = t.join();
+            });
+            shared = self.inner.shared.lock();
+        }
+        let id = shared.next_thread_id;
+        shared.next_thread_id += 1;
+        // Invariant 3: spawned with the lock held, so the handle is in `workers`
+        // before the thread can look for it.
+        match self.spawn_thread(id, shared.handle.clone()) {
+            Ok(join) => {
+                shared.num_threads += 1;
+                shared.workers.insert(id, join);
+            }
+            Err(err) => {
                 // No new thread: a busy thread will take the task when it is free. With
                 // no thread at all nobody would, so fail loudly instead of hanging.
-                let mut shared = self.inner.shared.lock();
-                shared.num_threads -= 1;
                 if shared.num_threads == 0 {
                     let queued = std::mem::take(&mut shared.queue);
                     drop(shared);
@@ -167,21 +211,26 @@ impl Spawner {
         &self,
         id: usize,
         handle: Option<crate::runtime::scheduler::Handle>,
-    ) -> std::io::Result<()> {
+    ) -> std::io::Result<thread::JoinHandle<()>> {
         let inner = self.inner.clone();
         let builder = self.inner.threads.builder();
-        builder
-            .spawn(move || {
+        builder.spawn(move || {
+            // Leaves the count even if a hook panics, so shutdown never waits for a
+            // thread that is gone.
+            let exit = ExitGuard { inner: &inner, id };
+            CURRENT_POOL.with(|p| p.set(Arc::as_ptr(&inner)));
+            {
                 let _enter = handle.map(context::enter_handle);
                 inner.threads.started();
-                inner.run(id);
+                inner.run();
                 inner.threads.stopped();
-            })
-            .map(drop)
+            }
+            drop(exit);
+        })
     }
 
     /// Stops the pool: cancels queued tasks, then waits up to `timeout` (forever if
-    /// `None`) for running ones.
+    /// `None`) for running ones, and joins every thread that has finished.
     pub(crate) fn shutdown(&self, timeout: Option<Duration>) {
         let queued = {
             let mut shared = self.inner.shared.lock();
@@ -193,26 +242,60 @@ impl Spawner {
             self.inner.condvar.notify_all();
             std::mem::take(&mut shared.queue)
         };
+        // Invariant 2: a task queued but not started is cancelled, never waited for.
         queued.into_iter().for_each(Notified::shutdown);
+        // A pool shut down from one of its own threads waits for the others only.
+        let on_own_thread = CURRENT_POOL.with(|p| std::ptr::eq(p.get(), Arc::as_ptr(&self.inner)));
+        let own = usize::from(on_own_thread);
         let deadline = timeout.map(|t| Instant::now() + t);
         let mut shared = self.inner.shared.lock();
-        while shared.num_threads > 0 {
+        while shared.num_threads > own {
             match deadline {
-                None => shared = self.inner.all_exited.wait(shared),
+                None => shared = self.inner.thread_exited.wait(shared),
                 Some(deadline) => {
                     let now = Instant::now();
                     if now >= deadline {
                         break;
                     }
-                    shared = self.inner.all_exited.wait_timeout(shared, deadline - now);
+                    shared = self
+                        .inner
+                        .thread_exited
+                        .wait_timeout(shared, deadline - now);
                 }
             }
+        }
+        // Threads still running past the deadline are left to finish on their own;
+        // those that have left the count are joined, so their stop hooks have run and
+        // they are gone when the runtime's drop returns.
+        let exited = std::mem::take(&mut shared.exited);
+        drop(shared);
+        exited.into_iter().for_each(|t| {
+            let _ = t.join();
+        });
+    }
+}
+
+/// Takes a pool thread out of the count when it ends (invariant 3).
+struct ExitGuard<'a> {
+    inner: &'a Inner,
+    id: usize,
+}
+
+impl Drop for ExitGuard<'_> {
+    fn drop(&mut self) {
+        let mut shared = self.inner.shared.lock();
+        shared.num_threads -= 1;
+        if let Some(join) = shared.workers.remove(&self.id) {
+            shared.exited.push(join);
+        }
+        if shared.shutdown {
+            self.inner.thread_exited.notify_all();
         }
     }
 }
 
 impl Inner {
-    fn run(&self, _id: usize) {
+    fn run(&self) {
         let mut shared = self.shared.lock();
         'outer: loop {
             while let Some(task) = shared.queue.pop_front() {
@@ -224,9 +307,11 @@ impl Inner {
                 break;
             }
             shared.num_idle += 1;
+            // Invariant 5: one deadline for the whole idle spell.
+            let idle_until = Instant::now() + self.keep_alive;
             loop {
-                let started = Instant::now();
-                shared = self.condvar.wait_timeout(shared, self.keep_alive);
+                let left = idle_until.saturating_duration_since(Instant::now());
+                shared = self.condvar.wait_timeout(shared, left);
                 if shared.num_notify > 0 {
                     // Invariant 1: the pusher already took us off `num_idle`.
                     shared.num_notify -= 1;
@@ -236,16 +321,12 @@ impl Inner {
                     shared.num_idle -= 1;
                     break 'outer;
                 }
-                if started.elapsed() >= self.keep_alive {
+                if Instant::now() >= idle_until {
                     // Idle for the whole keep-alive: exit.
                     shared.num_idle -= 1;
                     break 'outer;
                 }
             }
-        }
-        shared.num_threads -= 1;
-        if shared.num_threads == 0 {
-            self.all_exited.notify_all();
         }
     }
 }
