@@ -1,1 +1,2 @@
 //! Shared helpers of the weft integration tests.
+pub mod process_support;
