@@ -22,6 +22,7 @@ pub mod queue;
 pub mod runtime;
 pub mod sync;
 pub mod task;
+pub mod time;
 
 pub use crate::task::{spawn, spawn_blocking};
 

@@ -77,6 +77,8 @@ impl Driver {
     /// Waits for I/O events up to `timeout` (`None`: until an event or an unpark;
     /// `Some(Duration::ZERO)`: just look) and wakes the tasks they make ready.
     /// A signal interrupting the wait counts as an early return, not an error.
+    /// Returns how many events arrived (unparks included), so a caller can tell a
+    /// wake-up from a timeout.
     ///
     /// ```
     /// use std::time::Duration;
@@ -85,20 +87,21 @@ impl Driver {
     /// driver.park(Some(Duration::from_millis(1)))?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn park(&mut self, timeout: Option<Duration>) -> io::Result<()> {
+    pub fn park(&mut self, timeout: Option<Duration>) -> io::Result<usize> {
         self.tick = self.tick.wrapping_add(1);
         match self.poll.poll(&mut self.events, timeout) {
             Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(0),
             Err(e) => return Err(e),
         }
+        let received = self.events.iter().count();
         let events = self
             .events
             .iter()
             .filter(|event| event.token() != WAKE_TOKEN)
             .map(|event| (event.token(), readiness_bits(event)));
         self.shared.registrations.dispatch(events, self.tick);
-        Ok(())
+        Ok(received)
     }
 }
 

@@ -44,7 +44,7 @@ pub fn block_on<F: Future>(fut: F) -> F::Output {
     let handle = driver.handle();
     let _enter = handle.enter();
     run(fut, Some(handle), |()| {
-        driver.park(None).expect("park reactor")
+        driver.park(None).expect("park reactor");
     })
 }
 

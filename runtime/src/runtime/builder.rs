@@ -256,7 +256,8 @@ impl Builder {
     }
 
     /// Starts the runtime with its clock paused (for tests): time advances only when
-    /// every task is idle, straight to the next timer.
+    /// every task is idle, straight to the next timer, or by `weft::time::advance`.
+    /// Current-thread runtimes only: `build` fails on a multi-thread one.
     ///
     /// ```
     /// let rt = weft::runtime::Builder::new_current_thread().start_paused(true).build().unwrap();
@@ -282,7 +283,8 @@ impl Builder {
     /// # Errors
     ///
     /// If the OS refuses a thread or the I/O driver cannot be created (out of file
-    /// descriptors, say).
+    /// descriptors, say), or (`InvalidInput`) if `start_paused(true)` was asked of a
+    /// multi-thread runtime.
     ///
     /// ```
     /// let rt = weft::runtime::Builder::new_multi_thread().build()?;
@@ -303,8 +305,17 @@ impl Builder {
         };
         let blocking =
             blocking::Spawner::new(threads.clone(), self.max_blocking_threads, self.keep_alive);
-        let (driver, driver_handle) = Driver::new()?;
-        let _ = self.start_paused; // the paused clock arrives with the timer driver
+        let current_thread = self.kind == Kind::CurrentThread;
+        if self.start_paused && !current_thread {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "`start_paused(true)` needs a current-thread runtime: use \
+                 `Builder::new_current_thread()` (or `#[weft::test(start_paused = true)]` \
+                 without `flavor = \"multi_thread\"`)",
+            ));
+        }
+        let clock = crate::time::Clock::new(current_thread, self.start_paused);
+        let (driver, driver_handle) = Driver::new(clock)?;
         match self.kind {
             Kind::CurrentThread => {
                 let handle =

@@ -5,6 +5,7 @@ pub(crate) mod inject;
 pub(crate) mod multi_thread;
 
 use crate::runtime::blocking;
+use crate::runtime::driver::DriverHandle;
 use crate::task::{JoinHandle, Meta};
 use std::future::Future;
 use std::sync::Arc;
@@ -42,7 +43,8 @@ impl Handle {
         }
     }
 
-    pub(crate) fn driver_handle(&self) -> &crate::runtime::driver::DriverHandle {
+    /// The driver of this runtime (its reactor and timers).
+    pub(crate) fn driver_handle(&self) -> &DriverHandle {
         match self {
             Handle::CurrentThread(h) => &h.driver,
             Handle::MultiThread(h) => h.driver.handle(),

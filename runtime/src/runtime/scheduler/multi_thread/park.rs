@@ -35,15 +35,16 @@ impl SharedDriver {
         })
     }
 
+    /// What wakes the driver, and the runtime's timers.
+    pub(crate) fn handle(&self) -> &DriverHandle {
+        &self.handle
+    }
+
     /// Polls the driver without blocking, if nobody else holds it.
     pub(crate) fn poll_nonblocking(&self) {
         if let Some(mut driver) = self.driver.try_lock() {
             driver.park(Some(Duration::ZERO));
         }
-    }
-
-    pub(crate) fn handle(&self) -> &DriverHandle {
-        &self.handle
     }
 
     pub(crate) fn shutdown(&self) {
