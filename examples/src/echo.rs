@@ -8,6 +8,7 @@
 use std::io;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use weft::io::{AsyncReadExt, AsyncWriteExt};
 use weft::net::{TcpListener, TcpStream};
@@ -22,23 +23,27 @@ pub struct EchoSummary {
     pub connections: u64,
     /// Bytes echoed back over all connections.
     pub bytes: u64,
-    /// Connections still open when the server was told to stop (it waited for them).
+    /// Connections still open when the server was told to stop.
     pub open_at_stop: usize,
+    /// Connections still open when the grace period ran out (left to the runtime's
+    /// shutdown to close).
+    pub abandoned: usize,
 }
 
 /// Serves echo on `listener` with at most `max_conns` connections at once until
-/// `stop` is set; then it stops accepting, waits for the open connections to finish,
-/// and returns what it did.
+/// `stop` is set; then it stops accepting, waits up to `grace` for the open
+/// connections to finish, and returns what it did.
 ///
 /// ```
 /// use std::sync::Arc;
+/// use std::time::Duration;
 /// use weft::io::{AsyncReadExt, AsyncWriteExt};
 ///
 /// weft::run(async {
 ///     let listener = weft::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
 ///     let addr = listener.local_addr().unwrap();
 ///     let stop = Arc::new(weft::sync::Event::new());
-///     let server = weft::spawn(weft_examples::echo::serve(listener, 4, stop.clone()));
+///     let server = weft::spawn(weft_examples::echo::serve(listener, 4, Duration::from_secs(1), stop.clone()));
 ///
 ///     let mut client = weft::net::TcpStream::connect(addr).await.unwrap();
 ///     client.write_all(b"ping").await.unwrap();
@@ -55,6 +60,7 @@ pub struct EchoSummary {
 pub async fn serve(
     listener: TcpListener,
     max_conns: usize,
+    grace: Duration,
     stop: Arc<Event>,
 ) -> io::Result<EchoSummary> {
     // `acquire_many` takes a `u32`, so that bounds the limit too.
@@ -88,14 +94,18 @@ pub async fn serve(
     drop(listener);
     let open_at_stop = max_conns - limit.available_permits();
     // Every permit back means every connection task has finished.
-    let _all_done = limit
-        .acquire_many(max_conns as u32)
-        .await
-        .expect("the connection semaphore is never closed");
+    let abandoned = match weft::time::timeout(grace, limit.acquire_many(max_conns as u32)).await {
+        Ok(all_done) => {
+            drop(all_done.expect("the connection semaphore is never closed"));
+            0
+        }
+        Err(_elapsed) => max_conns - limit.available_permits(),
+    };
     Ok(EchoSummary {
         connections,
         bytes: bytes.load(Ordering::Relaxed),
         open_at_stop,
+        abandoned,
     })
 }
 

@@ -4,6 +4,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks, unreachable_pub, missing_docs)]
 
+pub mod chat;
 pub mod cli;
 pub mod echo;
 pub mod load;

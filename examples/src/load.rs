@@ -135,13 +135,14 @@ impl std::error::Error for LoadError {}
 ///
 /// ```
 /// use std::sync::Arc;
+/// use std::time::Duration;
 /// use weft_examples::load::{LoadConfig, run};
 ///
 /// weft::run(async {
 ///     let listener = weft::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
 ///     let addr = listener.local_addr().unwrap();
 ///     let stop = Arc::new(weft::sync::Event::new());
-///     let server = weft::spawn(weft_examples::echo::serve(listener, 8, stop.clone()));
+///     let server = weft::spawn(weft_examples::echo::serve(listener, 8, Duration::from_secs(1), stop.clone()));
 ///
 ///     let config = LoadConfig { addr, connections: 3, messages: 10, size: 100 };
 ///     let report = run(&config).await.unwrap();

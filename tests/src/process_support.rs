@@ -127,6 +127,27 @@ impl Server {
         }
     }
 
+    /// Whether a line containing `needle` has already been printed, without
+    /// waiting: consumes the lines printed so far, up to the first match.
+    ///
+    /// ```
+    /// let mut server = weft_tests::process_support::Server::start(
+    ///     "sh",
+    ///     &["-c", "echo listening on 127.0.0.1:9; echo done; cat"],
+    /// );
+    /// server.wait_for_line("done");
+    /// // Already consumed by the wait above.
+    /// assert!(!server.try_line_containing("done"));
+    /// ```
+    pub fn try_line_containing(&mut self, needle: &str) -> bool {
+        while let Ok(line) = self.lines.try_recv() {
+            if line.contains(needle) {
+                return true;
+            }
+        }
+        false
+    }
+
     /// Waits for the process to exit and returns its status.
     ///
     /// # Panics

@@ -6,6 +6,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use lexopt::prelude::*;
 use weft_examples::cli;
@@ -48,7 +49,7 @@ async fn main() {
     let addr = listener.local_addr().unwrap_or(args.addr);
     println!("{}", cli::listening_line(addr));
     let stop = Arc::new(weft::sync::Event::new());
-    match weft_examples::echo::serve(listener, args.max_conns, stop).await {
+    match weft_examples::echo::serve(listener, args.max_conns, Duration::from_secs(5), stop).await {
         Ok(summary) => println!(
             "stopped: {} connections, {} bytes echoed",
             summary.connections, summary.bytes
