@@ -8,4 +8,7 @@ pub mod chat;
 pub mod cli;
 pub mod echo;
 pub mod load;
+pub mod portscan;
+pub mod proxy;
 pub mod stop;
+pub mod udp_echo;
