@@ -17,9 +17,13 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks, unreachable_pub, missing_docs)]
 
+pub mod future;
 pub(crate) mod loom;
+#[doc(hidden)]
+pub mod macros;
 pub mod queue;
 pub mod runtime;
+pub mod stream;
 pub mod sync;
 pub mod task;
 pub mod time;

@@ -1,2 +1,4 @@
 //! Shared helpers of the weft integration tests.
+
+pub mod combinators;
 pub mod process_support;

@@ -64,8 +64,10 @@ mod waker;
 
 mod block_in_place;
 mod builder;
+mod join_set;
 pub(crate) mod local;
 mod spawn;
+mod task_group;
 mod yield_now;
 
 #[cfg(test)]
@@ -78,8 +80,10 @@ pub use self::builder::Builder;
 pub use self::error::JoinError;
 pub use self::id::{Id, id, try_id};
 pub use self::join::{AbortHandle, JoinHandle};
+pub use self::join_set::JoinSet;
 pub use self::local::{LocalSet, spawn_local};
 pub use self::spawn::{spawn, spawn_blocking};
+pub use self::task_group::{Failure, TaskGroup, TaskGroupError};
 pub use self::yield_now::yield_now;
 pub use weft_io::coop;
 
