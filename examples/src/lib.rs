@@ -7,6 +7,7 @@
 pub mod chat;
 pub mod cli;
 pub mod echo;
+pub mod http;
 pub mod load;
 pub mod portscan;
 pub mod proxy;
