@@ -12,4 +12,5 @@ pub mod load;
 pub mod portscan;
 pub mod proxy;
 pub mod stop;
+pub mod tour;
 pub mod udp_echo;
