@@ -2,3 +2,4 @@
 
 pub mod combinators;
 pub mod process_support;
+pub mod sync_support;

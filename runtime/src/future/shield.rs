@@ -28,17 +28,20 @@ use std::task::{Context, Poll, ready};
 ///
 /// # weft::run(async {
 /// let (tx, rx) = std::sync::mpsc::channel();
+/// let (go_tx, go_rx) = weft::sync::oneshot::channel::<()>();
 /// let mut saved = shield(async move {
-///     weft::task::yield_now().await;
+///     go_rx.await.unwrap(); // released only after the caller gave up below
 ///     tx.send("finished anyway").unwrap();
 ///     42
 /// });
-/// // Stop waiting after one poll: the shielded work is not cancelled...
+/// // Stop waiting: the other branch is ready at once, and the shielded work is
+/// // not cancelled...
 /// let _ = weft::future::race([
 ///     Box::pin(&mut saved) as std::pin::Pin<Box<dyn std::future::Future<Output = i32> + Send>>,
 ///     Box::pin(async { 0 }),
 /// ])
 /// .await;
+/// go_tx.send(()).unwrap();
 /// // ...and its output can still be collected.
 /// assert_eq!(saved.await, 42);
 /// assert_eq!(rx.recv().unwrap(), "finished anyway");

@@ -235,9 +235,8 @@ impl Context {
                          detached task panicked under `UnhandledPanic::ShutdownRuntime`)"
                     );
                 }
-                if handle.woken.load(SeqCst) {
-                    break;
-                }
+                // The `block_on` future waits for this batch even if it was woken:
+                // a `yield_now` there must let the woken tasks run first.
                 core.tick = core.tick.wrapping_add(1);
                 let Some(task) = core.next_task(handle) else {
                     idle = true;
