@@ -12,7 +12,7 @@
 //!   assertion: the deadline is far beyond what any passing run needs.
 //! - [`Gate`] is a hand-written one-shot event whose waker can be fired from any
 //!   thread: the async "something happened" signal the tests synchronise on.
-//! - [`drop_with_runtime`] ties a token to the runtime's shared state, to show that
+//! - [`build_with_leak_probe`] ties a token to the runtime's shared state, to show that
 //!   no task (each holds that state) outlives the runtime and its handles.
 //! - [`panic_message`], [`catch_panic_message`] and [`count_threads_named`] read what
 //!   a panic said and which threads are alive.
@@ -731,30 +731,41 @@ impl Drop for OpenOnDrop {
     }
 }
 
-/// Ties `token` to the runtime's shared state, so it is dropped only when that state
-/// is freed: after the runtime is dropped *and* every task (each task holds the
-/// state), waker, `JoinHandle`, `AbortHandle` and `Handle` of it is gone. If the
-/// token is still alive once all of those are dropped, something leaked.
+/// Builds a runtime from `builder` with `token` tied to the runtime's shared state,
+/// so the token is dropped only when that state is freed: after the runtime is
+/// dropped *and* every task (each task holds the state), waker, `JoinHandle`,
+/// `AbortHandle` and `Handle` of it is gone. If the token is still alive once all of
+/// those are dropped, something leaked.
 ///
-/// It uses the builder's `on_thread_stop` slot (a no-op hook that owns the token), so
-/// do not set that hook on the same builder.
+/// The builder is consumed because it shares the hook that owns the token. The hook
+/// is the builder's `on_thread_stop` slot (a no-op that owns the token), so do not
+/// set that hook yourself.
 ///
 /// Avoid `spawn_blocking` on such a runtime: blocking-pool threads are not joined, so
 /// the last one may still hold the state for a moment after the runtime's drop.
 ///
+/// # Panics
+///
+/// If the runtime cannot be built.
+///
 /// ```
 /// let counter = weft_tests::DropCounter::new();
-/// let mut builder = weft_tests::Flavor::MultiThread2.builder();
-/// weft_tests::drop_with_runtime(&mut builder, counter.token());
-/// let rt = builder.build().unwrap();
+/// let builder = weft_tests::Flavor::MultiThread2.builder();
+/// let rt = weft_tests::build_with_leak_probe(builder, counter.token());
 /// let handle = rt.spawn(std::future::pending::<()>());
 /// drop(rt);
 /// assert_eq!(counter.alive(), 1, "the JoinHandle still refers to the task");
 /// drop(handle);
 /// assert_eq!(counter.alive(), 0);
 /// ```
-pub fn drop_with_runtime(builder: &mut weft::runtime::Builder, token: DropToken) {
+pub fn build_with_leak_probe(
+    mut builder: weft::runtime::Builder,
+    token: DropToken,
+) -> weft::runtime::Runtime {
     builder.on_thread_stop(move || {
         let _owned_by_the_runtime = &token;
     });
+    builder
+        .build()
+        .unwrap_or_else(|e| panic!("could not build the runtime: {e}"))
 }
