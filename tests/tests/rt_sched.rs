@@ -159,8 +159,7 @@ fn an_overloaded_worker_shares_its_queue() {
                 for handle in handles {
                     handle.await.expect("no panic");
                 }
-                let seen = seen.lock().expect("not poisoned").len();
-                seen
+                seen.lock().expect("not poisoned").len()
             })
             .await
             .expect("no panic")
