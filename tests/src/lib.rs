@@ -171,7 +171,9 @@ impl fmt::Display for Flavor {
 ///   `flavor` (for custom builder options, or code that must run outside a runtime).
 ///
 /// Attributes written before `fn` (such as `#[ignore = "…"]`) go on every generated
-/// test. The module glob-imports the file's items (`use super::*`).
+/// test. The module glob-imports the file's items (`use super::*`). The functions
+/// are `#[test]`s in test builds and plain public functions otherwise (so the
+/// example below can call them).
 ///
 /// ```
 /// weft_tests::rt_test! {
@@ -221,19 +223,19 @@ macro_rules! rt_test {
             fn body($flavor: $crate::Flavor) $body
 
             $(#[$attr])*
-            #[test]
+            #[cfg_attr(test, test)]
             pub fn current_thread() {
                 $crate::run_guarded($crate::Flavor::CurrentThread, stringify!($name), body);
             }
 
             $(#[$attr])*
-            #[test]
+            #[cfg_attr(test, test)]
             pub fn multi_thread_1_worker() {
                 $crate::run_guarded($crate::Flavor::MultiThread1, stringify!($name), body);
             }
 
             $(#[$attr])*
-            #[test]
+            #[cfg_attr(test, test)]
             pub fn multi_thread_2_workers() {
                 $crate::run_guarded($crate::Flavor::MultiThread2, stringify!($name), body);
             }

@@ -142,15 +142,21 @@ fn an_overloaded_worker_shares_its_queue() {
         let threads = rt.block_on(async {
             weft::spawn(async {
                 // Many tasks spawned from one worker, each of which waits (spinning on
-                // the budget, never parking) until tasks have run on two threads.
+                // the budget, never parking) until tasks have run on two threads: the
+                // idle worker must take some of them.
                 const N: usize = if cfg!(miri) { 8 } else { 256 };
                 let seen = Arc::new(std::sync::Mutex::new(std::collections::HashSet::new()));
                 let handles: Vec<_> = (0..N)
                     .map(|_| {
                         let seen = seen.clone();
                         weft::spawn(async move {
-                            seen.lock().expect("not poisoned").insert(here());
-                            while seen.lock().expect("not poisoned").len() < 2 {
+                            // Record the thread on every turn: a task may move.
+                            let on_two_threads = || {
+                                let mut threads = seen.lock().expect("not poisoned");
+                                threads.insert(here());
+                                threads.len() == 2
+                            };
+                            while !on_two_threads() {
                                 coop::consume_budget().await;
                             }
                         })
