@@ -486,20 +486,32 @@ pub fn catch_panic_message<R>(f: impl FnOnce() -> R + UnwindSafe) -> String {
 /// `/proc/self/task/*/comm`). The kernel keeps at most 15 bytes of a thread name,
 /// so `name` must be at most that long.
 ///
+/// Two windows to keep in mind: a new thread names itself when it starts, so count
+/// only after it signalled that it runs; and a thread that was just joined may stay
+/// listed for a moment while the kernel reaps it, so to see threads go away, use
+/// [`wait_until`] (to prove a thread was *joined*, use an `on_thread_stop` hook).
+///
 /// # Panics
 ///
 /// If `name` is longer than 15 bytes, or `/proc/self/task` cannot be read.
 ///
 /// ```
-/// let (tx, rx) = std::sync::mpsc::channel::<()>();
+/// let (started_tx, started) = std::sync::mpsc::channel();
+/// let (stop_tx, stop) = std::sync::mpsc::channel::<()>();
 /// let t = std::thread::Builder::new()
 ///     .name("doc-counted".into())
-///     .spawn(move || rx.recv())
+///     .spawn(move || {
+///         started_tx.send(()).unwrap();
+///         let _ = stop.recv();
+///     })
 ///     .unwrap();
+/// started.recv().unwrap();
 /// assert_eq!(weft_tests::count_threads_named("doc-counted"), 1);
-/// drop(tx);
-/// t.join().unwrap().unwrap_err();
-/// assert_eq!(weft_tests::count_threads_named("doc-counted"), 0);
+/// drop(stop_tx);
+/// t.join().unwrap();
+/// weft_tests::wait_until("the thread is reaped", || {
+///     weft_tests::count_threads_named("doc-counted") == 0
+/// });
 /// ```
 #[track_caller]
 pub fn count_threads_named(name: &str) -> usize {
@@ -770,4 +782,36 @@ pub fn build_with_leak_probe(
     builder
         .build()
         .unwrap_or_else(|e| panic!("could not build the runtime: {e}"))
+}
+
+/// Spins, yielding the thread, until `done()` holds: for state that another thread
+/// is about to publish with no event to wait on (a runtime thread finishing its
+/// bookkeeping, the kernel reaping a thread). It waits for a fact, never for time.
+///
+/// # Panics
+///
+/// If `done()` is still false after [`DEADLINE`]: what was awaited never happened.
+///
+/// ```
+/// use std::sync::atomic::{AtomicBool, Ordering};
+/// use std::sync::Arc;
+///
+/// let flag = Arc::new(AtomicBool::new(false));
+/// let setter = std::thread::spawn({
+///     let flag = flag.clone();
+///     move || flag.store(true, Ordering::SeqCst)
+/// });
+/// weft_tests::wait_until("the flag is set", || flag.load(Ordering::SeqCst));
+/// setter.join().unwrap();
+/// ```
+#[track_caller]
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "waited {DEADLINE:?} for {what}, and it never happened"
+        );
+        std::thread::yield_now();
+    }
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use weft::runtime::{Handle, Runtime};
 use weft_tests::{
     DEADLINE, DropCounter, Flavor, Gate, build_with_leak_probe, count_threads_named, panic_message,
-    rt_test,
+    rt_test, wait_until,
 };
 
 /// Pending tasks per drop-on-shutdown test.
@@ -150,16 +150,6 @@ fn cycles_leak_nothing(flavor: Flavor, cycles: usize) {
     assert_eq!(freed.alive(), 0, "a task or the runtime leaked");
 }
 
-/// Spins (yielding the thread) until `done` holds: for state a runtime thread is
-/// about to publish. The test's deadline bounds it.
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let start = std::time::Instant::now();
-    while !done() {
-        assert!(start.elapsed() < DEADLINE, "{what}: never happened");
-        std::thread::yield_now();
-    }
-}
-
 rt_test! {
     fn shutdown_timeout_returns_while_a_blocking_task_runs(flavor) {
         let rt = flavor.runtime();
@@ -261,35 +251,62 @@ fn thread_name(prefix: &str, flavor: Flavor) -> String {
     format!("{prefix}-{suffix}")
 }
 
+/// Counts the runtime threads' start and stop hooks.
+#[derive(Clone, Default)]
+struct Hooks {
+    started: Arc<AtomicUsize>,
+    stopped: Arc<AtomicUsize>,
+}
+
+impl Hooks {
+    /// `builder` with both hooks counting, and its threads named `name`.
+    fn build(&self, mut builder: weft::runtime::Builder, name: &str) -> Runtime {
+        let (started, stopped) = (self.started.clone(), self.stopped.clone());
+        builder
+            .thread_name(name)
+            .on_thread_start(move || {
+                started.fetch_add(1, Ordering::SeqCst);
+            })
+            .on_thread_stop(move || {
+                stopped.fetch_add(1, Ordering::SeqCst);
+            })
+            .build()
+            .expect("runtime")
+    }
+
+    fn counts(&self) -> (usize, usize) {
+        (
+            self.started.load(Ordering::SeqCst),
+            self.stopped.load(Ordering::SeqCst),
+        )
+    }
+}
+
 rt_test! {
     fn dropping_the_runtime_joins_its_worker_threads(flavor) {
         let name = thread_name("join-w", flavor);
-        assert_eq!(count_threads_named(&name), 0);
-        let (started_tx, started) = mpsc::channel();
-        let rt = flavor
-            .builder()
-            .thread_name(name.clone())
-            .on_thread_start(move || started_tx.send(()).expect("the test waits"))
-            .build()
-            .expect("runtime");
+        let hooks = Hooks::default();
+        let rt = hooks.build(flavor.builder(), &name);
         let workers = if flavor.is_multi_thread() { flavor.workers() } else { 0 };
-        for _ in 0..workers {
-            started.recv().expect("every worker starts");
-        }
+        // A thread names itself before it runs its start hook.
+        wait_until("every worker started", || hooks.counts().0 == workers);
         assert_eq!(count_threads_named(&name), workers);
         rt.block_on(async { weft::spawn(async {}).await.expect("no panic") });
         drop(rt);
-        assert_eq!(count_threads_named(&name), 0, "a worker thread outlived the runtime");
+        // A stop hook runs last thing on its thread: all ran, so all threads ended.
+        assert_eq!(hooks.counts(), (workers, workers), "a worker outlived the runtime's drop");
+        wait_until("the kernel reaps the workers", || count_threads_named(&name) == 0);
     }
 }
 
 rt_test! {
     #[ignore = "bug: Runtime's drop returns before blocking-pool threads have exited"]
     fn dropping_the_runtime_joins_its_blocking_threads(flavor) {
-        // Repeat to give the race a chance; each round's drop must leave no thread.
+        // Repeat to give the race a chance; each round's drop must leave no thread
+        // running (every thread that started has run its stop hook).
         for round in 0..if cfg!(miri) { 2 } else { 50 } {
-            let name = thread_name(&format!("join-b{}", round % 10), flavor);
-            let rt = flavor.builder().thread_name(name.clone()).build().expect("runtime");
+            let hooks = Hooks::default();
+            let rt = hooks.build(flavor.builder(), &thread_name("join-b", flavor));
             let handles: Vec<_> = (0..4).map(|i| rt.spawn_blocking(move || i)).collect();
             rt.block_on(async {
                 for handle in handles {
@@ -297,7 +314,8 @@ rt_test! {
                 }
             });
             drop(rt);
-            assert_eq!(count_threads_named(&name), 0, "a blocking thread outlived the runtime");
+            let (started, stopped) = hooks.counts();
+            assert_eq!(stopped, started, "round {round}: a thread outlived the runtime's drop");
         }
     }
 }
