@@ -4,7 +4,8 @@
 //! - [`rt_test!`] runs one test body on every scheduler [`Flavor`] (current-thread,
 //!   multi-thread with 1 worker, multi-thread with 2 workers), one `#[test]` each,
 //!   under a [deadline](with_deadline) so a runtime bug fails the test instead of
-//!   hanging the suite.
+//!   hanging the suite. [`run_guarded`] does the same for one flavour, where only
+//!   some flavours need an `#[ignore]`.
 //! - [`DropCounter`] / [`DropToken`] count drops, to show a future was dropped exactly
 //!   once (or that nothing leaked).
 //! - [`with_deadline`] runs a closure on its own thread and fails with a clear message
@@ -15,7 +16,8 @@
 //! - [`build_with_leak_probe`] ties a token to the runtime's shared state, to show that
 //!   no task (each holds that state) outlives the runtime and its handles.
 //! - [`panic_message`], [`catch_panic_message`] and [`count_threads_named`] read what
-//!   a panic said and which threads are alive.
+//!   a panic said and which threads are alive; [`wait_until`] spins until another
+//!   thread has published some state there is no event for.
 //!
 //! Invariant: nothing here sleeps to let something happen; helpers wait on events
 //! (channels, joins) only.

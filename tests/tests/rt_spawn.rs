@@ -224,33 +224,39 @@ fn spawned_thread_name(rt: &Runtime) -> String {
 
 #[test]
 fn enter_makes_a_runtime_current_and_nests() {
-    let a = Flavor::MultiThread1
-        .builder()
-        .thread_name("rt-a")
-        .build()
-        .expect("runtime a");
-    let b = Flavor::MultiThread1
-        .builder()
-        .thread_name("rt-b")
-        .build()
-        .expect("runtime b");
-    assert!(Handle::try_current().is_err());
-    {
-        let _a = a.enter();
-        assert_eq!(spawned_thread_name(&a), "rt-a");
-        {
-            let _b = b.handle().enter();
-            assert_eq!(spawned_thread_name(&b), "rt-b", "the inner guard wins");
-        }
-        assert_eq!(
-            spawned_thread_name(&a),
-            "rt-a",
-            "dropping the inner guard restores a"
-        );
-    }
-    assert!(
-        Handle::try_current().is_err(),
-        "dropping the last guard restores none"
+    weft_tests::with_deadline(
+        "enter_makes_a_runtime_current_and_nests",
+        weft_tests::DEADLINE,
+        || {
+            let a = Flavor::MultiThread1
+                .builder()
+                .thread_name("rt-a")
+                .build()
+                .expect("runtime a");
+            let b = Flavor::MultiThread1
+                .builder()
+                .thread_name("rt-b")
+                .build()
+                .expect("runtime b");
+            assert!(Handle::try_current().is_err());
+            {
+                let _a = a.enter();
+                assert_eq!(spawned_thread_name(&a), "rt-a");
+                {
+                    let _b = b.handle().enter();
+                    assert_eq!(spawned_thread_name(&b), "rt-b", "the inner guard wins");
+                }
+                assert_eq!(
+                    spawned_thread_name(&a),
+                    "rt-a",
+                    "dropping the inner guard restores a"
+                );
+            }
+            assert!(
+                Handle::try_current().is_err(),
+                "dropping the last guard restores none"
+            );
+        },
     );
 }
 
@@ -310,20 +316,22 @@ rt_test! {
 
 #[test]
 fn task_id_outside_a_task() {
-    assert_eq!(task::try_id(), None);
-    let msg = catch_panic_message(task::id);
-    assert!(
-        msg.contains("try_id"),
-        "the message says what to use instead: {msg}"
-    );
-    // A runtime's `block_on` future is not a task either, and the id of a task that
-    // ran on this thread does not linger after it.
-    let rt = Flavor::CurrentThread.runtime();
-    rt.block_on(async {
-        weft::spawn(async {}).await.expect("no panic");
+    weft_tests::with_deadline("task_id_outside_a_task", weft_tests::DEADLINE, || {
+        assert_eq!(task::try_id(), None);
+        let msg = catch_panic_message(task::id);
+        assert!(
+            msg.contains("try_id"),
+            "the message says what to use instead: {msg}"
+        );
+        // A runtime's `block_on` future is not a task either, and the id of a task that
+        // ran on this thread does not linger after it.
+        let rt = Flavor::CurrentThread.runtime();
+        rt.block_on(async {
+            weft::spawn(async {}).await.expect("no panic");
+            assert_eq!(task::try_id(), None);
+        });
         assert_eq!(task::try_id(), None);
     });
-    assert_eq!(task::try_id(), None);
 }
 
 rt_test! {

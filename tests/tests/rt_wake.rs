@@ -252,29 +252,35 @@ fn yield_now_in_the_block_on_future_lets_tasks_run_multi_thread_2_workers() {
 
 #[test]
 fn a_waker_outliving_its_runtime_on_another_thread() {
-    // The waker is dropped on a foreign thread after the runtime is gone.
-    let freed = DropCounter::new();
-    let rt = build_with_leak_probe(Flavor::MultiThread2.builder(), freed.token());
-    let gate = Gate::new();
-    let handle = rt.spawn({
-        let gate = gate.clone();
-        async move { gate.wait().await }
-    });
-    let waker = gate.wait_for_waiter().expect("the gate is closed");
-    drop(rt);
-    let err = Flavor::CurrentThread
-        .runtime()
-        .block_on(handle)
-        .expect_err("the runtime's drop cancelled the task");
-    assert!(err.is_cancelled());
-    // The gate held a clone of the waker too (nobody opened it): let it go here.
-    drop(gate);
-    assert_eq!(freed.alive(), 1, "the waker still holds the task");
-    std::thread::spawn(move || {
-        waker.wake_by_ref();
-        drop(waker);
-    })
-    .join()
-    .expect("no panic");
-    assert_eq!(freed.alive(), 0);
+    weft_tests::with_deadline(
+        "a_waker_outliving_its_runtime_on_another_thread",
+        weft_tests::DEADLINE,
+        || {
+            // The waker is dropped on a foreign thread after the runtime is gone.
+            let freed = DropCounter::new();
+            let rt = build_with_leak_probe(Flavor::MultiThread2.builder(), freed.token());
+            let gate = Gate::new();
+            let handle = rt.spawn({
+                let gate = gate.clone();
+                async move { gate.wait().await }
+            });
+            let waker = gate.wait_for_waiter().expect("the gate is closed");
+            drop(rt);
+            let err = Flavor::CurrentThread
+                .runtime()
+                .block_on(handle)
+                .expect_err("the runtime's drop cancelled the task");
+            assert!(err.is_cancelled());
+            // The gate held a clone of the waker too (nobody opened it): let it go here.
+            drop(gate);
+            assert_eq!(freed.alive(), 1, "the waker still holds the task");
+            std::thread::spawn(move || {
+                waker.wake_by_ref();
+                drop(waker);
+            })
+            .join()
+            .expect("no panic");
+            assert_eq!(freed.alive(), 0);
+        },
+    );
 }
