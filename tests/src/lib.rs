@@ -20,7 +20,7 @@
 //!   thread has published some state there is no event for.
 //!
 //! Invariant: nothing here sleeps to let something happen; helpers wait on events
-//! (channels, joins) only.
+//! (channels, condvars, joins) or, in `wait_until`, on the awaited state itself.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks, unreachable_pub, missing_docs)]
 
