@@ -87,3 +87,28 @@ fn help_and_bad_flags() {
     assert_eq!(status.code(), Some(2));
     assert!(err.contains("--addr"), "{err}");
 }
+
+#[test]
+fn ctrl_c_stops_accepting_lets_open_connections_finish_and_exits_zero() {
+    let mut server = Server::start(ECHO, &["--addr", "127.0.0.1:0", "--grace-ms", "60000"]);
+    let mut client = TcpStream::connect(server.addr).unwrap();
+    client.write_all(b"before").unwrap();
+    let mut buf = [0u8; 6];
+    client.read_exact(&mut buf).unwrap();
+    assert_eq!(&buf, b"before");
+
+    // SAFETY: `kill` has no memory-safety preconditions; the pid is our child's.
+    let rc = unsafe { libc::kill(server.id() as libc::pid_t, libc::SIGINT) };
+    assert_eq!(rc, 0, "kill failed");
+
+    // The open connection is still served during the grace period...
+    client.write_all(b"during").unwrap();
+    client.read_exact(&mut buf).unwrap();
+    assert_eq!(&buf, b"during");
+    // ...and once it closes, the server reports and exits cleanly.
+    drop(client);
+    let stopped = server.wait_for_line("stopped:");
+    assert!(stopped.contains("1 connections"), "{stopped}");
+    let status = server.wait_exit();
+    assert_eq!(status.code(), Some(0), "echo exited with {status:?}");
+}
