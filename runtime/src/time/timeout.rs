@@ -4,6 +4,8 @@
 //! pending: a future that is ready at once wins even over an expired deadline, and
 //! never touches the clock or the wheel. The countdown of `timeout` starts at that
 //! first pending poll (for `.await`, at once), as `wait_for`'s starts when awaited.
+//! The `Sleep` itself is only built at that first pending poll, so a `timeout`
+//! around a ready future costs little more than the future itself.
 
 use super::error::Elapsed;
 use super::sleep::{Sleep, When};
@@ -33,8 +35,10 @@ pin_project! {
     pub struct Timeout<T> {
         #[pin]
         value: T,
+        when: When,
+        // Built at the first pending poll.
         #[pin]
-        delay: Sleep,
+        delay: Option<Sleep>,
     }
 }
 
@@ -58,7 +62,8 @@ pin_project! {
 pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoFuture> {
     Timeout {
         value: future.into_future(),
-        delay: Sleep::new(None, When::After(duration)),
+        when: When::After(duration),
+        delay: None,
     }
 }
 
@@ -82,7 +87,8 @@ pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoF
 pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::IntoFuture> {
     Timeout {
         value: future.into_future(),
-        delay: Sleep::new(None, When::At(deadline)),
+        when: When::At(deadline),
+        delay: None,
     }
 }
 
@@ -125,14 +131,19 @@ impl<T: Future> Future for Timeout<T> {
     type Output = Result<T::Output, Elapsed>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let me = self.project();
+        let mut me = self.project();
         // The inner future first: a ready result wins over an expired deadline.
         if let Poll::Ready(v) = me.value.poll(cx) {
             return Poll::Ready(Ok(v));
         }
+        if me.delay.is_none() {
+            me.delay.set(Some(Sleep::new(None, *me.when)));
+        }
+        let Some(delay) = me.delay.as_pin_mut() else {
+            unreachable!("the sleep was just built")
+        };
         // If the inner future spent the whole budget, the timer must still be able
         // to fire, or a busy inner future could outlive its deadline forever.
-        let delay = me.delay;
         let res = if coop::has_budget_remaining() {
             delay.poll(cx)
         } else {
