@@ -9,9 +9,13 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks, unreachable_pub, missing_docs)]
 
+mod blocking_workloads;
 mod core_workloads;
+mod future_workloads;
 mod idle_memory;
+mod net_workloads;
 mod peer;
+mod rate;
 mod registry;
 mod smol_side;
 mod sync_workloads;
@@ -63,9 +67,10 @@ fn main() -> ExitCode {
 
     let mut report = Report::new(notes(&opts, &plan));
     let mut tally = Tally::default();
+    let mut rates = Vec::new();
     for workload in workloads {
         eprintln!("{}", workload.name);
-        report.rows.push(match workload.kind {
+        let row = match workload.kind {
             Kind::Timed { weft, tokio, smol } => Row {
                 name: workload.name.into(),
                 unit: Unit::Time,
@@ -76,10 +81,18 @@ fn main() -> ExitCode {
                 smol: run_side(workload.name, "smol", &plan, smol, &mut tally),
             },
             Kind::IdleMemory => idle_memory::measure_all(memory_tasks, memory_runs, &mut tally),
-        });
+        };
+        if let Some(rate) = workload.rate {
+            rates.push(rate.note(&row));
+        }
+        report.rows.push(row);
     }
 
     println!("\n{}", report.to_text());
+    for note in &rates {
+        println!("{note}");
+    }
+    report.notes.extend(rates);
     if opts.bench {
         let path = report_path();
         match std::fs::write(&path, report.to_markdown()) {
@@ -173,21 +186,28 @@ fn notes(opts: &Options, plan: &Plan) -> Vec<String> {
             plan.budget.as_secs_f64()
         ),
         format!(
-            "weft features: weft-core {}, weft-time {}, weft-sync {}",
+            "weft features: weft-core {}, weft-time {}, weft-sync {}, weft-net {}, \
+             weft-future {}, weft-blocking {}",
             on(cfg!(feature = "weft-core")),
             on(cfg!(feature = "weft-time")),
-            on(cfg!(feature = "weft-sync"))
+            on(cfg!(feature = "weft-sync")),
+            on(cfg!(feature = "weft-net")),
+            on(cfg!(feature = "weft-future")),
+            on(cfg!(feature = "weft-blocking"))
         ),
         "Every runtime has 2 worker threads, is built once per workload and reused across \
          its samples. weft: `Builder::new_multi_thread().worker_threads(2)`. tokio: \
-         `Builder::new_multi_thread().worker_threads(2).enable_time()`. smol: one \
+         `Builder::new_multi_thread().worker_threads(2).enable_time().enable_io()`. smol: one \
          `async_executor::Executor` run by 2 plain threads in \
          `async_io::block_on(ex.run(stop))` (= `smol::block_on`); the bench thread waits \
          with `async_io::block_on`."
             .into(),
         "Primitives: each runtime's own. smol side: oneshot = async-channel `bounded(1)`, \
          semaphore/mutex = async-lock, channel and queue = async-channel, timers = \
-         async-io `Timer`, timeout = `fut.or(async { Timer::after(d).await; .. })`."
+         async-io `Timer`, timeout = `fut.or(async { Timer::after(d).await; .. })`, \
+         TCP = async-net, JoinSet = a `Vec` of `Task`s awaited in order, \
+         spawn_blocking = `blocking::unblock`, fs = async-fs. gather: weft `gather`, \
+         tokio and smol `futures_util::future::join_all`."
             .into(),
     ]
 }

@@ -2,12 +2,14 @@
 //! and run on each of weft, tokio and smol.
 //!
 //! Invariant: the traits only forward to each runtime's own API (its spawn, join
-//! handle, yield, oneshot, semaphore, mutex, channel and timers); they add at most
-//! one `async` wrapper per call, the same for every runtime, and no allocation,
-//! lock or atomic of their own.
+//! handle, yield, oneshot, semaphore, mutex, channel, timers, TCP, gather, task
+//! set, blocking pool and fs); they add at most one `async` wrapper per call, the
+//! same for every runtime, and no allocation, lock or atomic of their own.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::ops::DerefMut;
+use std::path::Path;
 use std::time::Duration;
 
 /// Worker threads of every runtime in every workload.
@@ -100,4 +102,67 @@ pub(crate) trait Timers: 'static {
     /// Creates a 1 s sleep, polls it once (registering it), resets it to 2 s from
     /// now, and drops it.
     fn churn_one() -> impl Future<Output = ()> + Send;
+}
+
+/// A TCP stack over loopback, with the runtime's own async read and write.
+pub(crate) trait Tcp: 'static {
+    /// A listening socket.
+    type Listener: Send + Sync + 'static;
+    /// A connected stream.
+    type Stream: Send + 'static;
+    /// Binds a listener on `127.0.0.1`, on a port the OS picks, and returns it
+    /// with its address.
+    fn bind_loopback() -> impl Future<Output = (Self::Listener, SocketAddr)> + Send;
+    /// Accepts the next connection, with `TCP_NODELAY` set.
+    fn accept(listener: &Self::Listener) -> impl Future<Output = Self::Stream> + Send + '_;
+    /// Connects to `addr`, with `TCP_NODELAY` set.
+    fn connect(addr: SocketAddr) -> impl Future<Output = Self::Stream> + Send;
+    /// Fills `buf` from the stream.
+    fn read_exact<'a>(
+        stream: &'a mut Self::Stream,
+        buf: &'a mut [u8],
+    ) -> impl Future<Output = ()> + Send + 'a;
+    /// Reads what is available into `buf`; 0 means the peer closed its side.
+    fn read<'a>(
+        stream: &'a mut Self::Stream,
+        buf: &'a mut [u8],
+    ) -> impl Future<Output = usize> + Send + 'a;
+    /// Writes all of `buf`.
+    fn write_all<'a>(
+        stream: &'a mut Self::Stream,
+        buf: &'a [u8],
+    ) -> impl Future<Output = ()> + Send + 'a;
+}
+
+/// Runs many futures concurrently inside the calling task, outputs in input order
+/// (weft's `gather`, or `join_all` where the runtime has none).
+pub(crate) trait GatherKind: 'static {
+    /// Awaits every future of `futures`.
+    fn gather<F>(futures: Vec<F>) -> impl Future<Output = Vec<F::Output>> + Send
+    where
+        F: Future + Send,
+        F::Output: Send;
+}
+
+/// A set of spawned tasks joined together (a `JoinSet`, or its stand-in).
+pub(crate) trait TaskSet<H: Spawn>: Send + 'static {
+    /// An empty set.
+    fn empty() -> Self;
+    /// Spawns `task` onto the runtime of `handle` as a member of the set.
+    fn spawn_in<F>(&mut self, handle: &H, task: F)
+    where
+        F: Future<Output = u64> + Send + 'static;
+    /// Joins every member and returns the sum of their outputs.
+    fn join_sum(self) -> impl Future<Output = u64> + Send;
+}
+
+/// The runtime's blocking pool and the file system calls built on it.
+pub(crate) trait Blocking: Spawn {
+    /// Runs `f` on the blocking pool; the future resolves to its result.
+    fn spawn_blocking<F, T>(&self, f: F) -> impl Future<Output = T> + Send + 'static
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static;
+    /// Reads the whole file at `path`.
+    fn read_file(path: &Path) -> impl Future<Output = Vec<u8>> + Send + '_;
 }

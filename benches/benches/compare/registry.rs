@@ -1,15 +1,22 @@
 //! The list of workloads, in report order, with each runtime's implementation.
 //!
 //! Invariant: a weft implementation is listed only when the cargo feature of its
-//! area is on (`weft-core`, `weft-time`, `weft-sync`); otherwise the row says which
-//! feature is off, and tokio and smol are still measured.
+//! area is on (`weft-core`, `weft-time`, `weft-sync`, `weft-net`, `weft-future`,
+//! `weft-blocking`); otherwise the row says which feature is off, and tokio and
+//! smol are still measured.
 
+use crate::blocking_workloads as blocking;
 use crate::core_workloads as core;
+use crate::future_workloads as future;
+use crate::net_workloads as net;
 use crate::peer::Fixture;
-use crate::smol_side::{AsyncChannel, AsyncChannelOneshot, AsyncIoTime, SmolPeer};
+use crate::rate::Rate;
+use crate::smol_side::{
+    AsyncChannel, AsyncChannelOneshot, AsyncIoTime, AsyncNetTcp, SmolPeer, SmolTasks,
+};
 use crate::sync_workloads as sync;
 use crate::time_workloads as time;
-use crate::tokio_side::{TokioMpsc, TokioOneshot, TokioPeer, TokioTime};
+use crate::tokio_side::{JoinAll, TokioMpsc, TokioOneshot, TokioPeer, TokioTcp, TokioTime};
 
 /// How a workload is measured.
 pub(crate) enum Kind {
@@ -27,6 +34,18 @@ pub(crate) enum Kind {
 pub(crate) struct Workload {
     pub(crate) name: &'static str,
     pub(crate) kind: Kind,
+    /// The work one run does, when a rate is the workload's natural figure.
+    pub(crate) rate: Option<Rate>,
+}
+
+impl Workload {
+    /// Quotes this workload's throughput too: `per_run` units of work per run.
+    fn with_rate(self, per_run: f64, unit: &'static str) -> Workload {
+        Workload {
+            rate: Some(Rate { per_run, unit }),
+            ..self
+        }
+    }
 }
 
 /// `Ok(fixture)` when the weft feature `$feature` is on, else an `Err` naming it.
@@ -50,6 +69,7 @@ fn timed(
     Workload {
         name,
         kind: Kind::Timed { weft, tokio, smol },
+        rate: None,
     }
 }
 
@@ -101,6 +121,7 @@ pub(crate) fn all() -> Vec<Workload> {
         Workload {
             name: crate::idle_memory::NAME,
             kind: Kind::IdleMemory,
+            rate: None,
         },
         timed(
             "timeout_ready",
@@ -164,6 +185,65 @@ pub(crate) fn all() -> Vec<Workload> {
             ),
             sync::channel_throughput::<TokioPeer, TokioMpsc>,
             sync::channel_throughput::<SmolPeer, AsyncChannel>,
+        ),
+        timed(
+            "tcp_echo",
+            weft!(
+                "weft-net",
+                net::tcp_echo::<crate::weft_side::WeftPeer, crate::weft_side::WeftTcp>
+            ),
+            net::tcp_echo::<TokioPeer, TokioTcp>,
+            net::tcp_echo::<SmolPeer, AsyncNetTcp>,
+        )
+        .with_rate(
+            (net::ECHO_CONNECTIONS * net::ECHO_ROUNDS) as f64,
+            "round trips/s",
+        ),
+        timed(
+            "tcp_bulk",
+            weft!(
+                "weft-net",
+                net::tcp_bulk::<crate::weft_side::WeftPeer, crate::weft_side::WeftTcp>
+            ),
+            net::tcp_bulk::<TokioPeer, TokioTcp>,
+            net::tcp_bulk::<SmolPeer, AsyncNetTcp>,
+        )
+        .with_rate(net::BULK_BYTES as f64, "B/s"),
+        timed(
+            "gather_10k",
+            weft!(
+                "weft-future",
+                future::gather_10k::<crate::weft_side::WeftPeer, crate::weft_side::WeftGather>
+            ),
+            future::gather_10k::<TokioPeer, JoinAll>,
+            future::gather_10k::<SmolPeer, JoinAll>,
+        ),
+        timed(
+            "joinset_10k",
+            weft!(
+                "weft-future",
+                future::joinset_10k::<crate::weft_side::WeftPeer, weft::task::JoinSet<u64>>
+            ),
+            future::joinset_10k::<TokioPeer, tokio::task::JoinSet<u64>>,
+            future::joinset_10k::<SmolPeer, SmolTasks>,
+        ),
+        timed(
+            "spawn_blocking_many",
+            weft!(
+                "weft-blocking",
+                blocking::spawn_blocking_many::<crate::weft_side::WeftPeer>
+            ),
+            blocking::spawn_blocking_many::<TokioPeer>,
+            blocking::spawn_blocking_many::<SmolPeer>,
+        ),
+        timed(
+            "fs_read_small",
+            weft!(
+                "weft-blocking",
+                blocking::fs_read_small::<crate::weft_side::WeftPeer>
+            ),
+            blocking::fs_read_small::<TokioPeer>,
+            blocking::fs_read_small::<SmolPeer>,
         ),
     ]
 }

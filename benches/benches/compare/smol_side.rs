@@ -2,13 +2,16 @@
 //! `async_executor::Executor` run by 2 plain threads, each in
 //! `async_io::block_on(ex.run(stop.recv()))` (that is `smol::block_on`, which also
 //! drives the async-io reactor and its timers while the thread is idle), with
-//! async-channel, async-lock and async-io's `Timer` as the primitives.
+//! async-channel, async-lock, async-io's `Timer`, async-net, the `blocking` pool
+//! and async-fs as the primitives.
 //!
 //! Invariant: the executor threads run until [`SmolPeer`] is dropped, which closes
 //! the stop channel and joins them, so no thread outlives its workload.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::ops::DerefMut;
+use std::path::Path;
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
@@ -16,8 +19,11 @@ use std::time::Duration;
 use async_executor::Executor;
 use async_io::Timer;
 use futures_lite::FutureExt as _;
+use futures_lite::{AsyncReadExt, AsyncWriteExt};
 
-use crate::peer::{ChannelKind, MutexKind, Oneshot, Peer, SemaphoreKind, Spawn, Timers};
+use crate::peer::{
+    Blocking, ChannelKind, MutexKind, Oneshot, Peer, SemaphoreKind, Spawn, TaskSet, Tcp, Timers,
+};
 
 /// An executor and the threads that run it.
 pub(crate) struct SmolPeer {
@@ -185,5 +191,93 @@ impl Timers for AsyncIoTime {
         let mut timer = Timer::after(Duration::from_secs(1));
         futures_lite::future::poll_once(&mut timer).await;
         timer.set_after(Duration::from_secs(2));
+    }
+}
+
+/// async-net (smol's `net`) with futures-lite's extension traits.
+pub(crate) enum AsyncNetTcp {}
+
+impl Tcp for AsyncNetTcp {
+    type Listener = async_net::TcpListener;
+    type Stream = async_net::TcpStream;
+
+    async fn bind_loopback() -> (Self::Listener, SocketAddr) {
+        let listener = async_net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("loopback bind");
+        let addr = listener
+            .local_addr()
+            .expect("bound listener has an address");
+        (listener, addr)
+    }
+
+    async fn accept(listener: &Self::Listener) -> Self::Stream {
+        let (stream, _) = listener.accept().await.expect("accept");
+        stream.set_nodelay(true).expect("set TCP_NODELAY");
+        stream
+    }
+
+    async fn connect(addr: SocketAddr) -> Self::Stream {
+        let stream = async_net::TcpStream::connect(addr).await.expect("connect");
+        stream.set_nodelay(true).expect("set TCP_NODELAY");
+        stream
+    }
+
+    async fn read_exact<'a>(stream: &'a mut Self::Stream, buf: &'a mut [u8]) {
+        AsyncReadExt::read_exact(stream, buf)
+            .await
+            .expect("read_exact");
+    }
+
+    async fn read<'a>(stream: &'a mut Self::Stream, buf: &'a mut [u8]) -> usize {
+        AsyncReadExt::read(stream, buf).await.expect("read")
+    }
+
+    async fn write_all<'a>(stream: &'a mut Self::Stream, buf: &'a [u8]) {
+        AsyncWriteExt::write_all(stream, buf)
+            .await
+            .expect("write_all");
+    }
+}
+
+/// A `Vec` of smol `Task`s awaited in order: smol has no `JoinSet`, and this is
+/// how its users join a batch of tasks.
+pub(crate) struct SmolTasks(Vec<async_executor::Task<u64>>);
+
+impl TaskSet<SmolHandle> for SmolTasks {
+    fn empty() -> Self {
+        SmolTasks(Vec::new())
+    }
+
+    fn spawn_in<F>(&mut self, handle: &SmolHandle, task: F)
+    where
+        F: Future<Output = u64> + Send + 'static,
+    {
+        self.0.push(handle.0.spawn(task));
+    }
+
+    async fn join_sum(self) -> u64 {
+        let mut sum = 0;
+        for task in self.0 {
+            sum += task.await;
+        }
+        sum
+    }
+}
+
+/// The `blocking` crate's pool (smol's `unblock`) and async-fs, which runs on it.
+impl Blocking for SmolHandle {
+    fn spawn_blocking<F, T>(&self, f: F) -> impl Future<Output = T> + Send + 'static
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        blocking::unblock(f)
+    }
+
+    async fn read_file(path: &Path) -> Vec<u8> {
+        async_fs::read(path)
+            .await
+            .expect("the bench file is readable")
     }
 }

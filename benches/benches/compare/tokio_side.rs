@@ -1,16 +1,24 @@
-//! The tokio side: a multi-thread runtime with 2 workers and the time driver on
-//! (as `#[tokio::main]` would have it), and tokio's own sync primitives and timers.
+//! The tokio side: a multi-thread runtime with 2 workers and the time and I/O
+//! drivers on (as `#[tokio::main]` would have it), and tokio's own sync
+//! primitives, timers, TCP, `JoinSet`, blocking pool and fs; `join_all` from
+//! futures-util stands in for the `gather` tokio lacks.
 //!
 //! Invariant: every call goes straight to tokio's public API.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::ops::DerefMut;
+use std::path::Path;
 use std::pin::pin;
 use std::time::Duration;
 
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::runtime::{Builder, Handle, Runtime};
 
-use crate::peer::{ChannelKind, MutexKind, Oneshot, Peer, SemaphoreKind, Spawn, Timers};
+use crate::peer::{
+    Blocking, ChannelKind, GatherKind, MutexKind, Oneshot, Peer, SemaphoreKind, Spawn, TaskSet,
+    Tcp, Timers,
+};
 
 /// tokio's multi-thread runtime.
 pub(crate) struct TokioPeer {
@@ -25,6 +33,7 @@ impl Peer for TokioPeer {
         let rt = Builder::new_multi_thread()
             .worker_threads(workers)
             .enable_time()
+            .enable_io()
             .build()
             .expect("tokio runtime builds");
         TokioPeer { rt }
@@ -141,5 +150,104 @@ impl Timers for TokioTime {
         sleep
             .as_mut()
             .reset(tokio::time::Instant::now() + Duration::from_secs(2));
+    }
+}
+
+/// `tokio::net` with `tokio::io`'s extension traits.
+pub(crate) enum TokioTcp {}
+
+impl Tcp for TokioTcp {
+    type Listener = tokio::net::TcpListener;
+    type Stream = tokio::net::TcpStream;
+
+    async fn bind_loopback() -> (Self::Listener, SocketAddr) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("loopback bind");
+        let addr = listener
+            .local_addr()
+            .expect("bound listener has an address");
+        (listener, addr)
+    }
+
+    async fn accept(listener: &Self::Listener) -> Self::Stream {
+        let (stream, _) = listener.accept().await.expect("accept");
+        stream.set_nodelay(true).expect("set TCP_NODELAY");
+        stream
+    }
+
+    async fn connect(addr: SocketAddr) -> Self::Stream {
+        let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        stream.set_nodelay(true).expect("set TCP_NODELAY");
+        stream
+    }
+
+    async fn read_exact<'a>(stream: &'a mut Self::Stream, buf: &'a mut [u8]) {
+        AsyncReadExt::read_exact(stream, buf)
+            .await
+            .expect("read_exact");
+    }
+
+    async fn read<'a>(stream: &'a mut Self::Stream, buf: &'a mut [u8]) -> usize {
+        AsyncReadExt::read(stream, buf).await.expect("read")
+    }
+
+    async fn write_all<'a>(stream: &'a mut Self::Stream, buf: &'a [u8]) {
+        AsyncWriteExt::write_all(stream, buf)
+            .await
+            .expect("write_all");
+    }
+}
+
+/// `futures_util::future::join_all`: what tokio and smol users reach for to await
+/// many futures inside one task (neither tokio nor futures-lite has a `gather`);
+/// the smol side uses it too.
+pub(crate) enum JoinAll {}
+
+impl GatherKind for JoinAll {
+    fn gather<F>(futures: Vec<F>) -> impl Future<Output = Vec<F::Output>> + Send
+    where
+        F: Future + Send,
+        F::Output: Send,
+    {
+        futures_util::future::join_all(futures)
+    }
+}
+
+impl TaskSet<Handle> for tokio::task::JoinSet<u64> {
+    fn empty() -> Self {
+        tokio::task::JoinSet::new()
+    }
+
+    fn spawn_in<F>(&mut self, handle: &Handle, task: F)
+    where
+        F: Future<Output = u64> + Send + 'static,
+    {
+        self.spawn_on(task, handle);
+    }
+
+    async fn join_sum(mut self) -> u64 {
+        let mut sum = 0;
+        while let Some(joined) = self.join_next().await {
+            sum += joined.expect("tokio task failed");
+        }
+        sum
+    }
+}
+
+impl Blocking for Handle {
+    fn spawn_blocking<F, T>(&self, f: F) -> impl Future<Output = T> + Send + 'static
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let join = Handle::spawn_blocking(self, f);
+        async move { join.await.expect("tokio blocking task failed") }
+    }
+
+    async fn read_file(path: &Path) -> Vec<u8> {
+        tokio::fs::read(path)
+            .await
+            .expect("the bench file is readable")
     }
 }

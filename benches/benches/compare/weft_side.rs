@@ -1,6 +1,6 @@
 //! The weft side: `Builder::new_multi_thread().worker_threads(2)`, and weft's own
 //! primitives (compiled only with the cargo feature of their area: `weft-sync`,
-//! `weft-time`).
+//! `weft-time`, `weft-net`, `weft-future`, `weft-blocking`).
 //!
 //! Invariant: every call goes straight to weft's public API as
 //! `notes/runtime-api.md` and the design name it (tokio's signatures).
@@ -178,5 +178,111 @@ impl crate::peer::Timers for WeftTime {
         sleep
             .as_mut()
             .reset(weft::time::Instant::now() + weft::time::Duration::from_secs(2));
+    }
+}
+
+/// `weft::net` with `weft::io`'s extension traits.
+#[cfg(feature = "weft-net")]
+pub(crate) enum WeftTcp {}
+
+#[cfg(feature = "weft-net")]
+impl crate::peer::Tcp for WeftTcp {
+    type Listener = weft::net::TcpListener;
+    type Stream = weft::net::TcpStream;
+
+    async fn bind_loopback() -> (Self::Listener, std::net::SocketAddr) {
+        let listener = weft::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("loopback bind");
+        let addr = listener
+            .local_addr()
+            .expect("bound listener has an address");
+        (listener, addr)
+    }
+
+    async fn accept(listener: &Self::Listener) -> Self::Stream {
+        let (stream, _) = listener.accept().await.expect("accept");
+        stream.set_nodelay(true).expect("set TCP_NODELAY");
+        stream
+    }
+
+    async fn connect(addr: std::net::SocketAddr) -> Self::Stream {
+        let stream = weft::net::TcpStream::connect(addr).await.expect("connect");
+        stream.set_nodelay(true).expect("set TCP_NODELAY");
+        stream
+    }
+
+    async fn read_exact<'a>(stream: &'a mut Self::Stream, buf: &'a mut [u8]) {
+        weft::io::AsyncReadExt::read_exact(stream, buf)
+            .await
+            .expect("read_exact");
+    }
+
+    async fn read<'a>(stream: &'a mut Self::Stream, buf: &'a mut [u8]) -> usize {
+        weft::io::AsyncReadExt::read(stream, buf)
+            .await
+            .expect("read")
+    }
+
+    async fn write_all<'a>(stream: &'a mut Self::Stream, buf: &'a [u8]) {
+        weft::io::AsyncWriteExt::write_all(stream, buf)
+            .await
+            .expect("write_all");
+    }
+}
+
+/// `weft::future::gather`.
+#[cfg(feature = "weft-future")]
+pub(crate) enum WeftGather {}
+
+#[cfg(feature = "weft-future")]
+impl crate::peer::GatherKind for WeftGather {
+    fn gather<F>(futures: Vec<F>) -> impl Future<Output = Vec<F::Output>> + Send
+    where
+        F: Future + Send,
+        F::Output: Send,
+    {
+        weft::future::gather(futures)
+    }
+}
+
+#[cfg(feature = "weft-future")]
+impl crate::peer::TaskSet<Handle> for weft::task::JoinSet<u64> {
+    fn empty() -> Self {
+        weft::task::JoinSet::new()
+    }
+
+    fn spawn_in<F>(&mut self, handle: &Handle, task: F)
+    where
+        F: Future<Output = u64> + Send + 'static,
+    {
+        self.spawn_on(task, handle);
+    }
+
+    async fn join_sum(mut self) -> u64 {
+        let mut sum = 0;
+        while let Some(joined) = self.join_next().await {
+            sum += joined.expect("weft task failed");
+        }
+        sum
+    }
+}
+
+/// weft's blocking pool and `weft::fs`, which runs on it.
+#[cfg(feature = "weft-blocking")]
+impl crate::peer::Blocking for Handle {
+    fn spawn_blocking<F, T>(&self, f: F) -> impl Future<Output = T> + Send + 'static
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let join = Handle::spawn_blocking(self, f);
+        async move { join.await.expect("weft blocking task failed") }
+    }
+
+    async fn read_file(path: &std::path::Path) -> Vec<u8> {
+        weft::fs::read(path)
+            .await
+            .expect("the bench file is readable")
     }
 }
