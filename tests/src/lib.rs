@@ -15,7 +15,7 @@
 //!   thread: the async "something happened" signal the tests synchronise on.
 //! - [`build_with_leak_probe`] ties a token to the runtime's shared state, to show that
 //!   no task (each holds that state) outlives the runtime and its handles.
-//! - [`panic_message`], [`catch_panic_message`] and [`count_threads_named`] read what
+//! - [`panic_message`], [`catch_panic_message`] and [`procfs::threads_named`] read what
 //!   a panic said and which threads are alive; [`wait_until`] spins until another
 //!   thread has published some state there is no event for.
 //!
@@ -490,53 +490,6 @@ pub fn catch_panic_message<R>(f: impl FnOnce() -> R + UnwindSafe) -> String {
     }
 }
 
-/// How many threads of this process are named `name` (Linux: reads
-/// `/proc/self/task/*/comm`). The kernel keeps at most 15 bytes of a thread name,
-/// so `name` must be at most that long.
-///
-/// Two windows to keep in mind: a new thread names itself when it starts, so count
-/// only after it signalled that it runs; and a thread that was just joined may stay
-/// listed for a moment while the kernel reaps it, so to see threads go away, use
-/// [`wait_until`] (to prove a thread was *joined*, use an `on_thread_stop` hook).
-///
-/// # Panics
-///
-/// If `name` is longer than 15 bytes, or `/proc/self/task` cannot be read.
-///
-/// ```
-/// let (started_tx, started) = std::sync::mpsc::channel();
-/// let (stop_tx, stop) = std::sync::mpsc::channel::<()>();
-/// let t = std::thread::Builder::new()
-///     .name("doc-counted".into())
-///     .spawn(move || {
-///         started_tx.send(()).unwrap();
-///         let _ = stop.recv();
-///     })
-///     .unwrap();
-/// started.recv().unwrap();
-/// assert_eq!(weft_tests::count_threads_named("doc-counted"), 1);
-/// drop(stop_tx);
-/// t.join().unwrap();
-/// weft_tests::wait_until("the thread is reaped", || {
-///     weft_tests::count_threads_named("doc-counted") == 0
-/// });
-/// ```
-#[track_caller]
-pub fn count_threads_named(name: &str) -> usize {
-    assert!(
-        name.len() <= 15,
-        "thread name {name:?} is longer than the 15 bytes Linux keeps; use a shorter one"
-    );
-    let tasks = std::fs::read_dir("/proc/self/task").expect("/proc/self/task is readable");
-    tasks
-        .filter_map(|entry| {
-            // A thread may exit between listing and reading: skip it.
-            std::fs::read_to_string(entry.ok()?.path().join("comm")).ok()
-        })
-        .filter(|comm| comm.trim_end_matches('\n') == name)
-        .count()
-}
-
 /// A one-shot event built by hand on `Waker`: a task awaits [`Gate::wait`] until some
 /// thread calls [`Gate::open`]. It uses no weft primitive, so it tests the runtime's
 /// wakers rather than trusting them, and it lets a foreign std thread fire the waker
@@ -813,13 +766,30 @@ pub fn build_with_leak_probe(
 /// setter.join().unwrap();
 /// ```
 #[track_caller]
-pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+pub fn wait_until(what: &str, done: impl FnMut() -> bool) {
+    assert!(
+        poll_until(DEADLINE, done),
+        "waited {DEADLINE:?} for {what}, and it never happened"
+    );
+}
+
+/// Polls `cond` until it holds or `deadline` passes; returns whether it held. The one
+/// polling loop of the test suite, for state there is no event for (a thread or a
+/// child process gone from `/proc`): the condition itself is what is waited for.
+///
+/// ```
+/// use std::time::Duration;
+/// assert!(weft_tests::poll_until(Duration::from_secs(1), || true));
+/// ```
+pub fn poll_until(deadline: Duration, mut cond: impl FnMut() -> bool) -> bool {
     let start = Instant::now();
-    while !done() {
-        assert!(
-            start.elapsed() < DEADLINE,
-            "waited {DEADLINE:?} for {what}, and it never happened"
-        );
+    loop {
+        if cond() {
+            return true;
+        }
+        if start.elapsed() >= deadline {
+            return false;
+        }
         std::thread::yield_now();
     }
 }

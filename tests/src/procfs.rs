@@ -2,10 +2,35 @@
 //! check thread caps, idle exits and reaped children by looking rather than guessing.
 
 use std::fs;
-use std::time::{Duration, Instant};
 
-/// How many threads of this process are named `name` (as `/proc` shows it: the
-/// first 15 bytes).
+/// How many threads of this process are named `name` (Linux: reads
+/// `/proc/self/task/*/comm`). The kernel keeps at most 15 bytes of a thread name,
+/// so a longer `name` is compared by its first 15 bytes.
+///
+/// Two windows to keep in mind: a new thread names itself when it starts, so count
+/// only after it signalled that it runs; and a thread that was just joined may stay
+/// listed for a moment while the kernel reaps it, so to see threads go away, use
+/// [`wait_until`](crate::wait_until) (to prove a thread was *joined*, use an
+/// `on_thread_stop` hook). Without a readable `/proc/self/task` it counts 0.
+///
+/// ```
+/// let (started_tx, started) = std::sync::mpsc::channel();
+/// let (stop_tx, stop) = std::sync::mpsc::channel::<()>();
+/// let t = std::thread::Builder::new()
+///     .name("doc-counted".into())
+///     .spawn(move || {
+///         started_tx.send(()).unwrap();
+///         let _ = stop.recv();
+///     })
+///     .unwrap();
+/// started.recv().unwrap();
+/// assert_eq!(weft_tests::procfs::threads_named("doc-counted"), 1);
+/// drop(stop_tx);
+/// t.join().unwrap();
+/// weft_tests::wait_until("the thread is reaped", || {
+///     weft_tests::procfs::threads_named("doc-counted") == 0
+/// });
+/// ```
 pub fn threads_named(name: &str) -> usize {
     let short = &name.as_bytes()[..name.len().min(15)];
     let Ok(tasks) = fs::read_dir("/proc/self/task") else {
@@ -51,21 +76,4 @@ fn children_where(keep: impl Fn(char) -> bool) -> Vec<u32> {
             ppid == Some(me) && state.is_some_and(&keep)
         })
         .collect()
-}
-
-/// Polls `cond` until it holds or `deadline` passes; returns whether it held.
-/// For waiting on something only `/proc` can show (a thread or process going away):
-/// the deadline is generous and the condition is the event waited for.
-pub fn wait_until(deadline: Duration, mut cond: impl FnMut() -> bool) -> bool {
-    let end = Instant::now() + deadline;
-    loop {
-        if cond() {
-            return true;
-        }
-        if Instant::now() >= end {
-            return false;
-        }
-        std::thread::yield_now();
-        std::thread::sleep(Duration::from_millis(2));
-    }
 }

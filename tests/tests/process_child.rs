@@ -9,7 +9,8 @@ use std::time::Duration;
 use weft::io::{AsyncRead, AsyncWrite, ReadBuf};
 use weft::process::{ChildStdout, Command};
 use weft::runtime::{Builder, Runtime};
-use weft_tests::procfs::{children, wait_until};
+use weft_tests::poll_until;
+use weft_tests::procfs::children;
 
 fn runtimes() -> Vec<Runtime> {
     vec![
@@ -193,7 +194,7 @@ fn kill_on_drop_kills_and_the_child_is_reaped() {
             // The reaper task on this runtime collects it once it has died.
             let (tx, rx) = weft::sync::oneshot::channel();
             std::thread::spawn(move || {
-                let gone = wait_until(Duration::from_secs(20), || !children().contains(&pid));
+                let gone = poll_until(Duration::from_secs(20), || !children().contains(&pid));
                 tx.send(gone).unwrap();
             });
             assert!(rx.await.unwrap(), "killed child {pid} was not reaped");
@@ -228,7 +229,7 @@ fn a_dropped_child_is_reaped_without_being_killed() {
         drop(stdin);
         let (tx, rx) = weft::sync::oneshot::channel();
         std::thread::spawn(move || {
-            let gone = wait_until(Duration::from_secs(20), || !children().contains(&pid));
+            let gone = poll_until(Duration::from_secs(20), || !children().contains(&pid));
             tx.send(gone).unwrap();
         });
         assert!(rx.await.unwrap(), "dropped child {pid} was not reaped");

@@ -6,7 +6,8 @@
 use std::process::Stdio;
 use std::time::Duration;
 use weft::process::Command;
-use weft_tests::procfs::{children, wait_until, zombie_children};
+use weft_tests::poll_until;
+use weft_tests::procfs::{children, zombie_children};
 
 #[test]
 fn no_zombie_is_left_behind() {
@@ -41,7 +42,7 @@ fn no_zombie_is_left_behind() {
         // threads) for the last of them to go.
         let (tx, rx) = weft::sync::oneshot::channel();
         std::thread::spawn(move || {
-            tx.send(wait_until(Duration::from_secs(30), || {
+            tx.send(poll_until(Duration::from_secs(30), || {
                 children().is_empty()
             }))
             .unwrap();

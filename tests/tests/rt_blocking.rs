@@ -5,7 +5,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, Mutex, mpsc};
 use std::time::{Duration, Instant};
 use weft::runtime::{Builder, Runtime};
-use weft_tests::procfs::{threads_named, wait_until};
+use weft_tests::poll_until;
+use weft_tests::procfs::threads_named;
 
 /// A current-thread runtime, so every thread named `name` is a pool thread.
 fn pool(name: &str, max: usize, keep_alive: Duration) -> Runtime {
@@ -143,7 +144,7 @@ fn idle_threads_exit_after_the_keep_alive() {
     });
     assert!(threads_named(NAME) >= 1);
     assert!(
-        wait_until(Duration::from_secs(20), || threads_named(NAME) == 0),
+        poll_until(Duration::from_secs(20), || threads_named(NAME) == 0),
         "{} idle pool threads still alive",
         threads_named(NAME)
     );

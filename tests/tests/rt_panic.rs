@@ -10,9 +10,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use weft::runtime::UnhandledPanic;
 use weft::task;
-use weft_tests::{
-    DropCounter, Flavor, Gate, catch_panic_message, count_threads_named, panic_message, rt_test,
-};
+use weft_tests::procfs::threads_named;
+use weft_tests::{DropCounter, Flavor, Gate, catch_panic_message, panic_message, rt_test};
 
 const PANICKERS: usize = if cfg!(miri) { 20 } else { 1_000 };
 
@@ -39,7 +38,7 @@ rt_test! {
         for _ in 0..workers {
             started.recv().expect("every worker starts");
         }
-        assert_eq!(count_threads_named(name), workers);
+        assert_eq!(threads_named(name), workers);
         rt.block_on(async {
             let handles: Vec<_> = (0..PANICKERS)
                 .map(|i| weft::spawn(async move {
@@ -63,7 +62,7 @@ rt_test! {
         });
         // Every worker survived, and the runtime still serves new tasks, from inside and
         // from outside.
-        assert_eq!(count_threads_named(name), workers, "a worker thread died");
+        assert_eq!(threads_named(name), workers, "a worker thread died");
         let sum = rt.block_on(async {
             let handles: Vec<_> = (0..PANICKERS).map(|i| weft::spawn(async move { i })).collect();
             let mut sum = 0;

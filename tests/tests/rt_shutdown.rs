@@ -10,9 +10,9 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::thread::ThreadId;
 use std::time::Duration;
 use weft::runtime::{Handle, Runtime};
+use weft_tests::procfs::threads_named;
 use weft_tests::{
-    DEADLINE, DropCounter, Flavor, Gate, build_with_leak_probe, count_threads_named, panic_message,
-    rt_test, wait_until,
+    DEADLINE, DropCounter, Flavor, Gate, build_with_leak_probe, panic_message, rt_test, wait_until,
 };
 
 /// Pending tasks per drop-on-shutdown test.
@@ -290,12 +290,12 @@ rt_test! {
         let workers = if flavor.is_multi_thread() { flavor.workers() } else { 0 };
         // A thread names itself before it runs its start hook.
         wait_until("every worker started", || hooks.counts().0 == workers);
-        assert_eq!(count_threads_named(&name), workers);
+        assert_eq!(threads_named(&name), workers);
         rt.block_on(async { weft::spawn(async {}).await.expect("no panic") });
         drop(rt);
         // A stop hook runs last thing on its thread: all ran, so all threads ended.
         assert_eq!(hooks.counts(), (workers, workers), "a worker outlived the runtime's drop");
-        wait_until("the kernel reaps the workers", || count_threads_named(&name) == 0);
+        wait_until("the kernel reaps the workers", || threads_named(&name) == 0);
     }
 }
 
