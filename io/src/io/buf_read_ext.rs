@@ -21,7 +21,7 @@ use super::{AsyncBufRead, Lines, Split};
 ///
 /// ```
 /// use weft_io::io::{AsyncBufReadExt, BufReader};
-/// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+/// # use weft_io::doc_support::block_on;
 ///
 /// block_on(async {
 ///     let mut lines = BufReader::new(&b"a\r\nb\nc"[..]).lines();
@@ -44,7 +44,7 @@ pub trait AsyncBufReadExt: AsyncBufRead {
     ///
     /// ```
     /// use weft_io::io::AsyncBufReadExt;
-    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+    /// # use weft_io::doc_support::block_on;
     ///
     /// block_on(async {
     ///     let mut src: &[u8] = b"key=value";
@@ -82,7 +82,7 @@ pub trait AsyncBufReadExt: AsyncBufRead {
     ///
     /// ```
     /// use weft_io::io::AsyncBufReadExt;
-    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+    /// # use weft_io::doc_support::block_on;
     ///
     /// block_on(async {
     ///     let mut src: &[u8] = b"first\r\nsecond";
@@ -112,7 +112,7 @@ pub trait AsyncBufReadExt: AsyncBufRead {
     ///
     /// ```
     /// use weft_io::io::AsyncBufReadExt;
-    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+    /// # use weft_io::doc_support::block_on;
     ///
     /// block_on(async {
     ///     let mut lines = (&b"x\ny\n"[..]).lines();
@@ -136,7 +136,7 @@ pub trait AsyncBufReadExt: AsyncBufRead {
     ///
     /// ```
     /// use weft_io::io::AsyncBufReadExt;
-    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+    /// # use weft_io::doc_support::block_on;
     ///
     /// block_on(async {
     ///     let mut parts = AsyncBufReadExt::split(&b"a,b,,c"[..], b',');
@@ -199,7 +199,7 @@ pub(crate) fn poll_read_until<R: AsyncBufRead + ?Sized>(
 ///
 /// ```
 /// use weft_io::io::{AsyncBufReadExt, ReadUntil};
-/// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+/// # use weft_io::doc_support::block_on;
 ///
 /// let mut src: &[u8] = b"a;b";
 /// let mut out = Vec::new();
@@ -236,7 +236,7 @@ impl<R: AsyncBufRead + Unpin + ?Sized> Future for ReadUntil<'_, R> {
 ///
 /// ```
 /// use weft_io::io::{AsyncBufReadExt, ReadLine};
-/// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+/// # use weft_io::doc_support::block_on;
 ///
 /// let mut src: &[u8] = b"hi\n";
 /// let mut line = String::new();

@@ -126,7 +126,7 @@ impl CopyBuffer {
 ///
 /// ```
 /// use weft_io::io::copy;
-/// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+/// # use weft_io::doc_support::block_on;
 ///
 /// block_on(async {
 ///     let mut src: &[u8] = b"copy me";

@@ -46,7 +46,7 @@ use crate::coop;
 ///
 /// ```
 /// use weft_io::io::{duplex, AsyncReadExt, AsyncWriteExt};
-/// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+/// # use weft_io::doc_support::block_on;
 ///
 /// block_on(async {
 ///     let (mut client, mut server) = duplex(64);

@@ -16,7 +16,7 @@ use crate::coop;
 ///
 /// ```
 /// use weft_io::io::{AsyncReadExt, Empty};
-/// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+/// # use weft_io::doc_support::block_on;
 ///
 /// let mut e: Empty = weft_io::io::empty();
 /// let mut buf = [0u8; 4];
@@ -31,7 +31,7 @@ pub struct Empty {
 ///
 /// ```
 /// use weft_io::io::AsyncReadExt;
-/// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+/// # use weft_io::doc_support::block_on;
 ///
 /// let mut all = Vec::new();
 /// block_on(weft_io::io::empty().read_to_end(&mut all)).unwrap();

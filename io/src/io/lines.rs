@@ -30,7 +30,7 @@ pin_project! {
     ///
     /// ```
     /// use weft_io::io::{AsyncBufReadExt, Lines};
-    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+    /// # use weft_io::doc_support::block_on;
     ///
     /// block_on(async {
     ///     let mut lines: Lines<&[u8]> = (&b"GET / HTTP/1.1\r\nHost: x\r\n"[..]).lines();
@@ -103,7 +103,7 @@ impl<R: AsyncBufRead> Lines<R> {
     ///
     /// ```
     /// use weft_io::io::AsyncBufReadExt;
-    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+    /// # use weft_io::doc_support::block_on;
     ///
     /// block_on(async {
     ///     let mut lines = (&b"only"[..]).lines();
@@ -166,7 +166,7 @@ impl<R: AsyncBufRead> Stream for Lines<R> {
 ///
 /// ```
 /// use weft_io::io::{AsyncBufReadExt, NextLine};
-/// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+/// # use weft_io::doc_support::block_on;
 ///
 /// let mut lines = (&b"z"[..]).lines();
 /// let fut: NextLine<'_, &[u8]> = lines.next_line();

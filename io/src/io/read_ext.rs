@@ -22,7 +22,7 @@ use super::{AsyncRead, Chain, ReadBuf, Take};
 ///
 /// ```
 /// use weft_io::io::AsyncReadExt;
-/// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+/// # use weft_io::doc_support::block_on;
 ///
 /// block_on(async {
 ///     let mut src: &[u8] = b"abcdef";
@@ -43,7 +43,7 @@ pub trait AsyncReadExt: AsyncRead {
     ///
     /// ```
     /// use weft_io::io::AsyncReadExt;
-    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+    /// # use weft_io::doc_support::block_on;
     ///
     /// block_on(async {
     ///     let mut src: &[u8] = b"xyz";
@@ -72,7 +72,7 @@ pub trait AsyncReadExt: AsyncRead {
     /// ```
     /// use std::io::ErrorKind;
     /// use weft_io::io::AsyncReadExt;
-    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+    /// # use weft_io::doc_support::block_on;
     ///
     /// block_on(async {
     ///     let mut src: &[u8] = b"abc";
@@ -100,7 +100,7 @@ pub trait AsyncReadExt: AsyncRead {
     ///
     /// ```
     /// use weft_io::io::{AsyncReadExt, ReadBuf};
-    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+    /// # use weft_io::doc_support::block_on;
     ///
     /// block_on(async {
     ///     let mut src: &[u8] = b"hello";
@@ -128,7 +128,7 @@ pub trait AsyncReadExt: AsyncRead {
     ///
     /// ```
     /// use weft_io::io::AsyncReadExt;
-    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+    /// # use weft_io::doc_support::block_on;
     ///
     /// block_on(async {
     ///     let mut buf = b"<".to_vec();
@@ -165,7 +165,7 @@ pub trait AsyncReadExt: AsyncRead {
     /// ```
     /// use std::io::ErrorKind;
     /// use weft_io::io::AsyncReadExt;
-    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+    /// # use weft_io::doc_support::block_on;
     ///
     /// block_on(async {
     ///     let mut text = String::from("say: ");
@@ -195,7 +195,7 @@ pub trait AsyncReadExt: AsyncRead {
     ///
     /// ```
     /// use weft_io::io::AsyncReadExt;
-    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+    /// # use weft_io::doc_support::block_on;
     ///
     /// block_on(async {
     ///     let mut head = Vec::new();
@@ -214,7 +214,7 @@ pub trait AsyncReadExt: AsyncRead {
     ///
     /// ```
     /// use weft_io::io::AsyncReadExt;
-    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+    /// # use weft_io::doc_support::block_on;
     ///
     /// block_on(async {
     ///     let mut all = String::new();
@@ -237,7 +237,7 @@ impl<R: AsyncRead + ?Sized> AsyncReadExt for R {}
 ///
 /// ```
 /// use weft_io::io::{AsyncReadExt, Read};
-/// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+/// # use weft_io::doc_support::block_on;
 ///
 /// let mut src: &[u8] = b"a";
 /// let mut buf = [0u8; 1];
@@ -267,7 +267,7 @@ impl<R: AsyncRead + Unpin + ?Sized> Future for Read<'_, R> {
 ///
 /// ```
 /// use weft_io::io::{AsyncReadExt, ReadExact};
-/// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+/// # use weft_io::doc_support::block_on;
 ///
 /// let mut src: &[u8] = b"ab";
 /// let mut buf = [0u8; 2];
@@ -309,7 +309,7 @@ impl<R: AsyncRead + Unpin + ?Sized> Future for ReadExact<'_, R> {
 ///
 /// ```
 /// use weft_io::io::{AsyncReadExt, ReadBuf, ReadBufFuture};
-/// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+/// # use weft_io::doc_support::block_on;
 ///
 /// let mut src: &[u8] = b"abc";
 /// let mut storage = [0u8; 2];
@@ -340,7 +340,7 @@ impl<R: AsyncRead + Unpin + ?Sized> Future for ReadBufFuture<'_, '_, R> {
 ///
 /// ```
 /// use weft_io::io::{AsyncReadExt, ReadToEnd};
-/// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+/// # use weft_io::doc_support::block_on;
 ///
 /// let mut src: &[u8] = b"abc";
 /// let mut out = Vec::new();
@@ -440,7 +440,7 @@ pub(crate) fn invalid_utf8(what: &str) -> io::Error {
 ///
 /// ```
 /// use weft_io::io::{AsyncReadExt, ReadToString};
-/// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+/// # use weft_io::doc_support::block_on;
 ///
 /// let mut src: &[u8] = b"abc";
 /// let mut out = String::new();

@@ -16,7 +16,7 @@ use crate::coop;
 ///
 /// ```
 /// use weft_io::io::{AsyncReadExt, Repeat};
-/// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+/// # use weft_io::doc_support::block_on;
 ///
 /// let mut r: Repeat = weft_io::io::repeat(b'x');
 /// let mut buf = [0u8; 3];
@@ -33,7 +33,7 @@ pub struct Repeat {
 ///
 /// ```
 /// use weft_io::io::AsyncReadExt;
-/// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+/// # use weft_io::doc_support::block_on;
 ///
 /// let mut zeros = Vec::new();
 /// block_on(weft_io::io::repeat(0).take(5).read_to_end(&mut zeros)).unwrap();

@@ -26,7 +26,7 @@ pin_project! {
     ///
     /// ```
     /// use weft_io::io::{AsyncBufReadExt, Split};
-    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+    /// # use weft_io::doc_support::block_on;
     ///
     /// block_on(async {
     ///     let mut records: Split<&[u8]> = AsyncBufReadExt::split(&b"a\0b\0"[..], 0);
@@ -79,7 +79,7 @@ impl<R: AsyncBufRead> Split<R> {
     ///
     /// ```
     /// use weft_io::io::AsyncBufReadExt;
-    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+    /// # use weft_io::doc_support::block_on;
     ///
     /// block_on(async {
     ///     let mut parts = AsyncBufReadExt::split(&b"1 2"[..], b' ');
@@ -135,7 +135,7 @@ impl<R: AsyncBufRead> Stream for Split<R> {
 ///
 /// ```
 /// use weft_io::io::{AsyncBufReadExt, NextSegment};
-/// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+/// # use weft_io::doc_support::block_on;
 ///
 /// let mut parts = AsyncBufReadExt::split(&b"z"[..], b',');
 /// let fut: NextSegment<'_, &[u8]> = parts.next_segment();

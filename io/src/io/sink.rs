@@ -16,7 +16,7 @@ use crate::coop;
 ///
 /// ```
 /// use weft_io::io::{AsyncWriteExt, Sink};
-/// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+/// # use weft_io::doc_support::block_on;
 ///
 /// let mut s: Sink = weft_io::io::sink();
 /// assert_eq!(block_on(s.write(b"gone")).unwrap(), 4);
@@ -30,7 +30,7 @@ pub struct Sink {
 ///
 /// ```
 /// use weft_io::io::{copy, repeat, sink, AsyncReadExt};
-/// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+/// # use weft_io::doc_support::block_on;
 ///
 /// let n = block_on(copy(&mut repeat(0).take(1000), &mut sink())).unwrap();
 /// assert_eq!(n, 1000);

@@ -18,7 +18,7 @@ use super::AsyncWrite;
 ///
 /// ```
 /// use weft_io::io::AsyncWriteExt;
-/// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+/// # use weft_io::doc_support::block_on;
 ///
 /// block_on(async {
 ///     let mut out = Vec::new();
@@ -38,7 +38,7 @@ pub trait AsyncWriteExt: AsyncWrite {
     ///
     /// ```
     /// use weft_io::io::AsyncWriteExt;
-    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+    /// # use weft_io::doc_support::block_on;
     ///
     /// block_on(async {
     ///     let mut out = Vec::new();
@@ -63,7 +63,7 @@ pub trait AsyncWriteExt: AsyncWrite {
     ///
     /// ```
     /// use weft_io::io::AsyncWriteExt;
-    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+    /// # use weft_io::doc_support::block_on;
     ///
     /// block_on(async {
     ///     let mut out = Vec::new();
@@ -89,7 +89,7 @@ pub trait AsyncWriteExt: AsyncWrite {
     /// ```
     /// use std::io::IoSlice;
     /// use weft_io::io::AsyncWriteExt;
-    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+    /// # use weft_io::doc_support::block_on;
     ///
     /// block_on(async {
     ///     let mut out = Vec::new();
@@ -116,7 +116,7 @@ pub trait AsyncWriteExt: AsyncWrite {
     ///
     /// ```
     /// use weft_io::io::{AsyncWriteExt, BufWriter};
-    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+    /// # use weft_io::doc_support::block_on;
     ///
     /// block_on(async {
     ///     let mut w = BufWriter::new(Vec::new());
@@ -143,7 +143,7 @@ pub trait AsyncWriteExt: AsyncWrite {
     ///
     /// ```
     /// use weft_io::io::{AsyncReadExt, AsyncWriteExt, duplex};
-    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+    /// # use weft_io::doc_support::block_on;
     ///
     /// block_on(async {
     ///     let (mut a, mut b) = duplex(64);
@@ -169,7 +169,7 @@ impl<W: AsyncWrite + ?Sized> AsyncWriteExt for W {}
 ///
 /// ```
 /// use weft_io::io::{AsyncWriteExt, Write};
-/// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+/// # use weft_io::doc_support::block_on;
 ///
 /// let mut out = Vec::new();
 /// let fut: Write<'_, Vec<u8>> = out.write(b"a");
@@ -195,7 +195,7 @@ impl<W: AsyncWrite + Unpin + ?Sized> Future for Write<'_, W> {
 ///
 /// ```
 /// use weft_io::io::{AsyncWriteExt, WriteAll};
-/// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+/// # use weft_io::doc_support::block_on;
 ///
 /// let mut out = Vec::new();
 /// let fut: WriteAll<'_, Vec<u8>> = out.write_all(b"ab");
@@ -242,7 +242,7 @@ pub(crate) fn write_zero(what: &str) -> io::Error {
 /// ```
 /// use std::io::IoSlice;
 /// use weft_io::io::{AsyncWriteExt, WriteVectored};
-/// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+/// # use weft_io::doc_support::block_on;
 ///
 /// let mut out = Vec::new();
 /// let bufs = [IoSlice::new(b"a")];
@@ -269,7 +269,7 @@ impl<W: AsyncWrite + Unpin + ?Sized> Future for WriteVectored<'_, '_, W> {
 ///
 /// ```
 /// use weft_io::io::{AsyncWriteExt, Flush};
-/// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+/// # use weft_io::doc_support::block_on;
 ///
 /// let mut out = Vec::new();
 /// let fut: Flush<'_, Vec<u8>> = out.flush();
@@ -293,7 +293,7 @@ impl<W: AsyncWrite + Unpin + ?Sized> Future for Flush<'_, W> {
 ///
 /// ```
 /// use weft_io::io::{AsyncWriteExt, Shutdown};
-/// # fn block_on<F: std::future::Future>(f: F) -> F::Output { let mut f = std::pin::pin!(f); let mut cx = std::task::Context::from_waker(std::task::Waker::noop()); loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); } }
+/// # use weft_io::doc_support::block_on;
 ///
 /// let mut out = Vec::new();
 /// let fut: Shutdown<'_, Vec<u8>> = out.shutdown();

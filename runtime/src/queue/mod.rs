@@ -7,9 +7,7 @@
 //!
 //! ```
 //! # fn block_on<F: std::future::Future>(f: F) -> F::Output {
-//! #     let mut f = std::pin::pin!(f);
-//! #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-//! #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); }
+//! #     weft::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
 //! # }
 //! use weft::queue::Queue;
 //!

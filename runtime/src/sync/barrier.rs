@@ -35,9 +35,7 @@ struct State {
 ///
 /// ```
 /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
-/// #     let mut f = std::pin::pin!(f);
-/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); }
+/// #     weft::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
 /// # }
 /// use std::sync::Arc;
 /// let barrier = Arc::new(weft::sync::Barrier::new(3));
@@ -82,9 +80,7 @@ impl Barrier {
     ///
     /// ```
     /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    /// #     let mut f = std::pin::pin!(f);
-    /// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); }
+    /// #     weft::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
     /// # }
     /// let b = weft::sync::Barrier::new(1);
     /// assert!(block_on(b.wait()).is_leader());
@@ -111,9 +107,7 @@ impl fmt::Debug for Barrier {
 ///
 /// ```
 /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
-/// #     let mut f = std::pin::pin!(f);
-/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); }
+/// #     weft::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
 /// # }
 /// let b = weft::sync::Barrier::new(1);
 /// let res: weft::sync::BarrierWaitResult = block_on(b.wait());
@@ -127,9 +121,7 @@ impl BarrierWaitResult {
     ///
     /// ```
     /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    /// #     let mut f = std::pin::pin!(f);
-    /// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); }
+    /// #     weft::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
     /// # }
     /// assert!(block_on(weft::sync::Barrier::new(1).wait()).is_leader());
     /// ```

@@ -55,9 +55,7 @@ struct Shared<T> {
 ///
 /// ```
 /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
-/// #     let mut f = std::pin::pin!(f);
-/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); }
+/// #     weft::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
 /// # }
 /// let (tx, mut rx1) = weft::sync::broadcast::channel(4);
 /// let mut rx2 = tx.subscribe();
@@ -226,9 +224,7 @@ impl<T: Clone> Receiver<T> {
     ///
     /// ```
     /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    /// #     let mut f = std::pin::pin!(f);
-    /// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); }
+    /// #     weft::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
     /// # }
     /// use weft::sync::broadcast::{channel, error::RecvError};
     /// let (tx, mut rx) = channel(2);

@@ -24,9 +24,7 @@ use std::task::{Context, Poll, ready};
 ///
 /// ```
 /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
-/// #     let mut f = std::pin::pin!(f);
-/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); }
+/// #     weft::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
 /// # }
 /// use std::sync::Arc;
 /// let ev = Arc::new(weft::sync::Event::new());
@@ -113,9 +111,7 @@ impl Event {
     ///
     /// ```
     /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    /// #     let mut f = std::pin::pin!(f);
-    /// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); }
+    /// #     weft::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
     /// # }
     /// let ev = weft::sync::Event::new();
     /// ev.set();

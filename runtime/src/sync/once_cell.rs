@@ -26,9 +26,7 @@ use std::mem::MaybeUninit;
 ///
 /// ```
 /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
-/// #     let mut f = std::pin::pin!(f);
-/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); }
+/// #     weft::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
 /// # }
 /// let cell = weft::sync::OnceCell::new();
 /// let v = block_on(cell.get_or_init(|| async { 42 }));
@@ -132,9 +130,7 @@ impl<T> OnceCell<T> {
     ///
     /// ```
     /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    /// #     let mut f = std::pin::pin!(f);
-    /// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); }
+    /// #     weft::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
     /// # }
     /// let cell = weft::sync::OnceCell::new();
     /// assert_eq!(*block_on(cell.get_or_init(|| async { 1 })), 1);
@@ -162,9 +158,7 @@ impl<T> OnceCell<T> {
     ///
     /// ```
     /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    /// #     let mut f = std::pin::pin!(f);
-    /// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); }
+    /// #     weft::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
     /// # }
     /// let cell = weft::sync::OnceCell::new();
     /// assert!(block_on(cell.get_or_try_init(|| async { Err::<u8, _>("nope") })).is_err());

@@ -36,9 +36,7 @@ type Shared<T> = Arc<Mutex<State<T>>>;
 ///
 /// ```
 /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
-/// #     let mut f = std::pin::pin!(f);
-/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); }
+/// #     weft::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
 /// # }
 /// let (tx, mut rx) = weft::sync::watch::channel("idle");
 /// tx.send("busy").unwrap();
@@ -243,9 +241,7 @@ impl<T> Receiver<T> {
     ///
     /// ```
     /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    /// #     let mut f = std::pin::pin!(f);
-    /// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); }
+    /// #     weft::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
     /// # }
     /// let (tx, mut rx) = weft::sync::watch::channel(0);
     /// std::thread::spawn(move || tx.send(5).unwrap());
