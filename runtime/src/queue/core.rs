@@ -30,7 +30,7 @@
 use super::error::{GetError, PutError, TaskDoneError, TryGetError, TryPutError};
 use super::storage::Storage;
 use crate::loom::{Mutex, MutexGuard};
-use crate::sync::park;
+use crate::runtime::park;
 use crate::sync::waiters::{WaitList, Waiter, WakeList};
 use crate::task::coop;
 use std::fmt;

@@ -1,14 +1,13 @@
 //! `Handle`: a cheap, cloneable reference to a runtime, usable from any thread.
 
 use super::context;
-use super::park::ParkThread;
+use super::park;
 use super::scheduler;
 use crate::task::{self, JoinHandle, Meta};
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::pin;
-use std::task::{Context, Poll};
 
 /// A reference to a runtime: spawn onto it, block on it, or enter it, from any
 /// thread.
@@ -138,7 +137,13 @@ impl Handle {
         let _enter = context::enter_runtime(self.inner.clone());
         match &self.inner {
             scheduler::Handle::CurrentThread(h) => h.block_on(future),
-            scheduler::Handle::MultiThread(_) => block_on_thread(future),
+            scheduler::Handle::MultiThread(_) => {
+                // The future gets a fresh budget per poll, like a task's.
+                let mut future = pin!(future);
+                park::block_on(std::future::poll_fn(|cx| {
+                    task::coop::with_budget(|| future.as_mut().poll(cx))
+                }))
+            }
         }
     }
 
@@ -165,20 +170,6 @@ impl Handle {
     /// ```
     pub fn num_alive_tasks(&self) -> usize {
         self.inner.num_alive_tasks()
-    }
-}
-
-/// Polls `future` on this thread, sleeping between wake-ups.
-fn block_on_thread<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let mut park = ParkThread::new();
-    let waker = park.waker();
-    let mut cx = Context::from_waker(&waker);
-    loop {
-        if let Poll::Ready(v) = task::coop::with_budget(|| future.as_mut().poll(&mut cx)) {
-            return v;
-        }
-        park.park();
     }
 }
 

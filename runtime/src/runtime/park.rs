@@ -1,8 +1,9 @@
 //! `ParkThread`: block the current thread until unparked (a condition variable with
 //! a sticky notification), and a `Waker` that unparks it.
 //!
-//! Used to block on a future outside any runtime worker (`block_on` on a thread that
-//! is not driving the scheduler), and as the driver of a runtime without I/O.
+//! Used to block on a future on a thread that drives no scheduler ([`block_on`]:
+//! `Handle::block_on` on a multi-thread runtime, and every `blocking_*` method of
+//! `sync` and `queue`), and as the driver's stand-in once the reactor is gone.
 //!
 //! # Invariant
 //!
@@ -11,8 +12,10 @@
 
 use crate::loom::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::loom::{Condvar, Mutex};
+use std::future::Future;
+use std::pin::pin;
 use std::sync::Arc;
-use std::task::{Wake, Waker};
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 const EMPTY: usize = 0;
@@ -139,5 +142,21 @@ impl Wake for Inner {
 
     fn wake_by_ref(self: &Arc<Self>) {
         self.unpark();
+    }
+}
+
+/// Polls `future` on this thread, parking between polls, until it completes. A
+/// wake-up that lands between a `Pending` poll and the park is kept (the module's
+/// invariant), so none is lost.
+pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let mut park = ParkThread::new();
+    let waker = park.waker();
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(v) = future.as_mut().poll(&mut cx) {
+            return v;
+        }
+        park.park();
     }
 }

@@ -16,7 +16,6 @@ mod mutex;
 mod notify;
 mod once_cell;
 pub mod oneshot;
-pub(crate) mod park;
 mod rwlock;
 mod semaphore;
 #[cfg(test)]

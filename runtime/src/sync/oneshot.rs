@@ -9,7 +9,7 @@
 //! `rx_closed` is handed back to the sender.
 
 use crate::loom::Mutex;
-use crate::sync::park;
+use crate::runtime::park;
 use crate::task::coop;
 use std::fmt;
 use std::future::Future;

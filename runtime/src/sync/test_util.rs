@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
 
-pub(crate) use super::park::block_on;
+pub(crate) use crate::runtime::park::block_on;
 
 /// Scales a loop count down under Miri, where every step is slow.
 pub(crate) fn iters(normal: usize, miri: usize) -> usize {

@@ -2,8 +2,8 @@
 
 use super::chan::Chan;
 use super::error::{SendError, TryRecvError, TrySendError};
+use crate::runtime::park;
 use crate::sync::TryAcquireError;
-use crate::sync::park;
 use std::fmt;
 use std::sync::Arc;
 use std::task::{Context, Poll};

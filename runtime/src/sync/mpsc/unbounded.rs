@@ -2,7 +2,7 @@
 
 use super::chan::Chan;
 use super::error::{SendError, TryRecvError};
-use crate::sync::park;
+use crate::runtime::park;
 use std::fmt;
 use std::sync::Arc;
 use std::task::{Context, Poll};
