@@ -1,8 +1,9 @@
 //! Parking a worker: in the driver if it is free, on a condition variable otherwise.
 //!
 //! One parked worker at a time owns the driver (it sleeps in the reactor and fires
-//! timers); the others sleep on their own condvar. `Unparker::unpark` reads which of
-//! the two the worker is in and wakes it the right way.
+//! timers); the others sleep in their own thread parker (`runtime/park.rs`).
+//! `Unparker::unpark` reads which of the two the worker is in and wakes it the right
+//! way.
 //!
 //! # Invariant
 //!
@@ -10,9 +11,10 @@
 //! NOTIFIED by any unparker; an unpark that finds EMPTY leaves NOTIFIED behind, which
 //! the next `park` consumes without sleeping, so no wake-up is lost.
 
+use crate::loom::Mutex;
 use crate::loom::atomic::{AtomicUsize, Ordering::SeqCst};
-use crate::loom::{Condvar, Mutex};
 use crate::runtime::driver::{Driver, DriverHandle};
+use crate::runtime::park::{ParkThread, UnparkThread};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -54,6 +56,8 @@ impl SharedDriver {
 
 pub(crate) struct Parker {
     inner: Arc<Inner>,
+    /// Where this worker sleeps when another worker holds the driver.
+    thread: ParkThread,
 }
 
 #[derive(Clone)]
@@ -63,20 +67,20 @@ pub(crate) struct Unparker {
 
 struct Inner {
     state: AtomicUsize,
-    lock: Mutex<()>,
-    cvar: Condvar,
+    thread: UnparkThread,
     driver: Arc<SharedDriver>,
 }
 
 impl Parker {
     pub(crate) fn new(driver: Arc<SharedDriver>) -> Parker {
+        let thread = ParkThread::new();
         Parker {
             inner: Arc::new(Inner {
                 state: AtomicUsize::new(EMPTY),
-                lock: Mutex::new(()),
-                cvar: Condvar::new(),
+                thread: thread.unparker(),
                 driver,
             }),
+            thread,
         }
     }
 
@@ -97,62 +101,45 @@ impl Parker {
             return;
         }
         if let Some(mut driver) = inner.driver.driver.try_lock() {
-            inner.park_driver(&mut driver, timeout);
-        } else {
-            inner.park_condvar(timeout);
+            if inner.begin_park(PARKED_DRIVER) {
+                driver.park(timeout);
+                inner.state.swap(EMPTY, SeqCst);
+            }
+        } else if inner.begin_park(PARKED_CONDVAR) {
+            match timeout {
+                Some(t) => {
+                    self.thread.park_timeout(t);
+                    inner.state.swap(EMPTY, SeqCst);
+                }
+                // `ParkThread` keeps a notification that comes early, so the only
+                // extra returns are for an unpark of an earlier timed park: go back
+                // to sleep unless ours arrived.
+                None => loop {
+                    self.thread.park();
+                    if inner
+                        .state
+                        .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
+                        .is_ok()
+                    {
+                        break;
+                    }
+                },
+            }
         }
     }
 }
 
 impl Inner {
-    fn park_driver(&self, driver: &mut Driver, timeout: Option<Duration>) {
-        match self
-            .state
-            .compare_exchange(EMPTY, PARKED_DRIVER, SeqCst, SeqCst)
-        {
-            Ok(_) => {}
+    /// Publishes where the worker is about to sleep; false if a notification came
+    /// first (it is consumed, and the worker must not sleep).
+    fn begin_park(&self, parked: usize) -> bool {
+        match self.state.compare_exchange(EMPTY, parked, SeqCst, SeqCst) {
+            Ok(_) => true,
             Err(NOTIFIED) => {
                 self.state.store(EMPTY, SeqCst);
-                return;
+                false
             }
             Err(actual) => panic!("inconsistent worker park state {actual}"),
-        }
-        driver.park(timeout);
-        match self.state.swap(EMPTY, SeqCst) {
-            NOTIFIED | PARKED_DRIVER => {}
-            actual => panic!("inconsistent worker park state {actual}"),
-        }
-    }
-
-    fn park_condvar(&self, timeout: Option<Duration>) {
-        let mut guard = self.lock.lock();
-        match self
-            .state
-            .compare_exchange(EMPTY, PARKED_CONDVAR, SeqCst, SeqCst)
-        {
-            Ok(_) => {}
-            Err(NOTIFIED) => {
-                self.state.store(EMPTY, SeqCst);
-                return;
-            }
-            Err(actual) => panic!("inconsistent worker park state {actual}"),
-        }
-        loop {
-            guard = match timeout {
-                None => self.cvar.wait(guard),
-                Some(t) => self.cvar.wait_timeout(guard, t),
-            };
-            if self
-                .state
-                .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
-                .is_ok()
-            {
-                return;
-            }
-            if timeout.is_some() {
-                self.state.swap(EMPTY, SeqCst);
-                return;
-            }
         }
     }
 }
@@ -162,10 +149,7 @@ impl Unparker {
         let inner = &*self.inner;
         match inner.state.swap(NOTIFIED, SeqCst) {
             EMPTY | NOTIFIED => {}
-            PARKED_CONDVAR => {
-                drop(inner.lock.lock());
-                inner.cvar.notify_one();
-            }
+            PARKED_CONDVAR => inner.thread.unpark(),
             PARKED_DRIVER => inner.driver.handle.unpark(),
             actual => panic!("inconsistent worker park state {actual}"),
         }
