@@ -323,8 +323,8 @@ async fn route(request: &Request, config: &HttpConfig) -> Response {
     }
 }
 
-/// Reads a file under the static root on the blocking pool (file reads would block a
-/// worker thread).
+/// Reads a file under the static root with `weft::fs` (on the blocking pool: file
+/// reads would block a worker thread).
 async fn serve_file(relative: &str, config: &HttpConfig) -> Response {
     let Some(root) = &config.root else {
         return Response::text(404, "no static root configured (start with --root DIR)\n");
@@ -336,14 +336,13 @@ async fn serve_file(relative: &str, config: &HttpConfig) -> Response {
     }
     let path = root.join(rel);
     let content_type = content_type(&path);
-    match weft::spawn_blocking(move || std::fs::read(path)).await {
-        Ok(Ok(body)) => Response {
+    match weft::fs::read(path).await {
+        Ok(body) => Response {
             status: 200,
             content_type,
             body,
         },
-        Ok(Err(_)) => Response::text(404, format!("nothing at /static/{relative}\n")),
-        Err(_) => Response::text(500, "the file read failed\n"),
+        Err(_) => Response::text(404, format!("nothing at /static/{relative}\n")),
     }
 }
 
