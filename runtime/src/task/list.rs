@@ -18,7 +18,7 @@ use super::core::Header;
 use super::raw::RawTask;
 use super::{Notified, Schedule, Task};
 use crate::loom::Mutex;
-use crate::loom::atomic::{AtomicBool, AtomicUsize, Ordering};
+use crate::loom::atomic::{AtomicBool, Ordering};
 use std::marker::PhantomData;
 use std::ptr::NonNull;
 
@@ -27,7 +27,6 @@ pub(crate) struct OwnedTasks<S: 'static> {
     shards: Box<[Shard]>,
     mask: usize,
     closed: AtomicBool,
-    live: AtomicUsize,
     _scheduler: PhantomData<S>,
 }
 
@@ -36,6 +35,9 @@ struct Shard(Mutex<List>);
 
 struct List {
     head: Option<NonNull<Header>>,
+    /// Tasks in this shard. Counted per shard, under the lock already held, rather
+    /// than in one shared counter every spawn and completion would fight over.
+    len: usize,
 }
 
 // SAFETY: the raw pointers in a `List` are only followed under its shard lock
@@ -54,11 +56,10 @@ impl<S: Schedule> OwnedTasks<S> {
         };
         OwnedTasks {
             shards: (0..n)
-                .map(|_| Shard(Mutex::new(List { head: None })))
+                .map(|_| Shard(Mutex::new(List { head: None, len: 0 })))
                 .collect(),
             mask: n - 1,
             closed: AtomicBool::new(false),
-            live: AtomicUsize::new(0),
             _scheduler: PhantomData,
         }
     }
@@ -78,7 +79,6 @@ impl<S: Schedule> OwnedTasks<S> {
             if !self.closed.load(Ordering::Acquire) {
                 // SAFETY: invariant 1, we hold the lock; the task is in no list yet.
                 unsafe { list.push_front(header) };
-                self.live.fetch_add(1, Ordering::Relaxed);
                 // The list keeps the `Task`'s reference.
                 std::mem::forget(task);
                 return Some(notified);
@@ -95,7 +95,6 @@ impl<S: Schedule> OwnedTasks<S> {
         let mut list = self.shard(task.raw.header()).lock();
         // SAFETY: invariant 1, we hold the lock.
         if unsafe { list.remove(header) } {
-            self.live.fetch_sub(1, Ordering::Relaxed);
             Some(Task::from_raw(task.raw))
         } else {
             None
@@ -112,15 +111,15 @@ impl<S: Schedule> OwnedTasks<S> {
                 // removes it, which takes this same lock.
                 let popped = shard.0.lock().pop_front();
                 let Some(header) = popped else { break };
-                self.live.fetch_sub(1, Ordering::Relaxed);
                 Task::<S>::from_raw(RawTask::from_header(header)).shutdown();
             }
         }
     }
 
-    /// How many tasks are in the list.
+    /// How many tasks are in the list (locks each shard in turn: for metrics and
+    /// tests, not hot paths).
     pub(crate) fn len(&self) -> usize {
-        self.live.load(Ordering::Relaxed)
+        self.shards.iter().map(|shard| shard.0.lock().len).sum()
     }
 
     /// Whether the list holds no task.
@@ -148,6 +147,7 @@ impl List {
             }
         }
         self.head = Some(header);
+        self.len += 1;
     }
 
     /// # Safety
@@ -174,6 +174,7 @@ impl List {
                 (*links).next = None;
             });
         }
+        self.len -= 1;
         true
     }
 
