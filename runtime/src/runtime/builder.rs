@@ -3,6 +3,7 @@
 use super::blocking;
 use super::config::{Config, ThreadConfig, UnhandledPanic};
 use super::driver::Driver;
+use super::rt::WorkerThreads;
 use super::scheduler::{self, current_thread, multi_thread};
 use super::{Handle, Runtime};
 use std::fmt;
@@ -325,7 +326,7 @@ impl Builder {
                 install_dns_offload(&handle, &blocking);
                 Ok(Runtime::from_parts(
                     Handle { inner: handle },
-                    Vec::new(),
+                    WorkerThreads::new().0,
                     blocking,
                 ))
             }
@@ -336,10 +337,13 @@ impl Builder {
                 let handle = scheduler::Handle::MultiThread(mt.clone());
                 blocking.set_handle(handle.clone());
                 install_dns_offload(&handle, &blocking);
-                let mut joins = Vec::with_capacity(workers);
+                let (mut joins, exited) = WorkerThreads::new();
                 for work in launch.into_workers(&mt) {
                     let threads = threads.clone();
+                    let exit_tx = exited.clone();
                     let spawned = threads.builder().spawn(move || {
+                        // Dropped when this thread is done, even by a panic.
+                        let _exit_tx = exit_tx;
                         threads.started();
                         work();
                         threads.stopped();
@@ -348,16 +352,14 @@ impl Builder {
                         Ok(join) => joins.push(join),
                         Err(err) => {
                             handle.shutdown();
-                            joins
-                                .into_iter()
-                                .for_each(|j: std::thread::JoinHandle<()>| {
-                                    let _ = j.join();
-                                });
+                            joins.join(None);
                             blocking.shutdown(None);
                             return Err(err);
                         }
                     }
                 }
+                // Only the threads hold senders now: the last one out disconnects.
+                drop(exited);
                 Ok(Runtime::from_parts(
                     Handle { inner: handle },
                     joins,

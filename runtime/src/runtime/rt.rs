@@ -8,6 +8,7 @@ use crate::task::JoinHandle;
 use std::fmt;
 use std::future::Future;
 use std::io;
+use std::sync::{Mutex, mpsc};
 use std::thread;
 use std::time::Duration;
 
@@ -23,14 +24,54 @@ use std::time::Duration;
 /// ```
 pub struct Runtime {
     handle: Handle,
-    threads: Vec<thread::JoinHandle<()>>,
+    threads: WorkerThreads,
     blocking: blocking::Spawner,
+}
+
+/// The runtime's worker threads, and a way to wait for them with a deadline (std has
+/// no timed join): every thread holds a sender of `exited` until it ends, so the
+/// channel disconnects exactly when the last one is done.
+pub(super) struct WorkerThreads {
+    joins: Vec<thread::JoinHandle<()>>,
+    /// Behind a mutex only so `Runtime` stays `Sync` (a `Receiver` is not).
+    exited: Mutex<mpsc::Receiver<()>>,
+}
+
+impl WorkerThreads {
+    /// A set with no thread yet, and the sender each new thread must hold.
+    pub(super) fn new() -> (WorkerThreads, mpsc::Sender<()>) {
+        let (tx, exited) = mpsc::channel();
+        let joins = Vec::new();
+        let exited = Mutex::new(exited);
+        (WorkerThreads { joins, exited }, tx)
+    }
+
+    pub(super) fn push(&mut self, join: thread::JoinHandle<()>) {
+        self.joins.push(join);
+    }
+
+    /// Joins every thread, giving up (and leaving them to finish on their own) once
+    /// `timeout` has passed.
+    pub(super) fn join(&mut self, timeout: Option<Duration>) {
+        if let Some(timeout) = timeout {
+            // Nothing is ever sent: the wait ends when the last thread drops its
+            // sender, or at the deadline.
+            let exited = self.exited.get_mut().unwrap_or_else(|e| e.into_inner());
+            if let Err(mpsc::RecvTimeoutError::Timeout) = exited.recv_timeout(timeout) {
+                self.joins.clear();
+                return;
+            }
+        }
+        for join in self.joins.drain(..) {
+            let _ = join.join();
+        }
+    }
 }
 
 impl Runtime {
     pub(super) fn from_parts(
         handle: Handle,
-        threads: Vec<thread::JoinHandle<()>>,
+        threads: WorkerThreads,
         blocking: blocking::Spawner,
     ) -> Runtime {
         Runtime {
@@ -157,36 +198,14 @@ impl Runtime {
         // the threads exit on their own once they see the shutdown.
         let can_join = !context::is_entered() && timeout != Some(Duration::ZERO);
         let start = std::time::Instant::now();
-        for join in self.threads.drain(..) {
-            if can_join && timeout.is_none_or(|t| start.elapsed() < t) {
-                wait_thread(join, timeout.map(|t| t.saturating_sub(start.elapsed())));
-            }
+        if can_join {
+            self.threads.join(timeout);
+        } else {
+            self.threads.joins.clear();
         }
         let left = timeout.map(|t| t.saturating_sub(start.elapsed()));
         self.blocking
             .shutdown(if can_join { left } else { Some(Duration::ZERO) });
-    }
-}
-
-/// Joins `join`, giving up after `timeout`.
-fn wait_thread(join: thread::JoinHandle<()>, timeout: Option<Duration>) {
-    match timeout {
-        None => {
-            let _ = join.join();
-        }
-        Some(timeout) => {
-            let deadline = std::time::Instant::now() + timeout;
-            while !join.is_finished() {
-                let now = std::time::Instant::now();
-                if now >= deadline {
-                    return;
-                }
-                // A worker exits within one park after shutdown; poll its flag
-                // gently rather than spin (there is no timed join in std).
-                thread::park_timeout((deadline - now).min(Duration::from_millis(1)));
-            }
-            let _ = join.join();
-        }
     }
 }
 
@@ -199,7 +218,14 @@ impl Drop for Runtime {
 impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Runtime")
-            .field("workers", &self.threads.len())
+            .field("workers", &self.threads.joins.len())
             .finish_non_exhaustive()
     }
 }
+
+// A runtime is shared across threads (behind an `Arc`, or by reference in scoped
+// threads); keep it so.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Runtime>();
+};
