@@ -307,3 +307,66 @@ rt_test! {
         assert_eq!(rt.block_on(async { weft::spawn(async { 8 }).await.expect("no panic") }), 8);
     }
 }
+
+/// A future that panics in `poll` (on the first poll, or once it is done) and whose
+/// `Drop` panics too.
+struct PanicsTwice {
+    _counted: weft_tests::DropToken,
+    in_poll: bool,
+}
+
+impl std::future::Future for PanicsTwice {
+    type Output = u32;
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<u32> {
+        if self.in_poll {
+            panic!("poll panics");
+        }
+        std::task::Poll::Ready(7)
+    }
+}
+
+impl Drop for PanicsTwice {
+    fn drop(&mut self) {
+        panic!("drop panics");
+    }
+}
+
+rt_test! {
+    async fn a_panicking_poll_reports_its_panic_and_still_drops_the_future_once() {
+        let drops = DropCounter::new();
+        let handle = weft::spawn(PanicsTwice { _counted: drops.token(), in_poll: true });
+        let err = handle.await.expect_err("poll panicked");
+        // The first panic is the story; the `Drop`'s second panic is swallowed.
+        assert_eq!(panic_message(&*err.into_panic()), Some("poll panics"));
+        assert_eq!(drops.dropped(), 1);
+        assert_eq!(weft::spawn(async { 3 }).await.expect("no panic"), 3);
+    }
+}
+
+rt_test! {
+    async fn a_panicking_drop_after_ready_turns_the_output_into_a_panic_error() {
+        let drops = DropCounter::new();
+        let handle = weft::spawn(PanicsTwice { _counted: drops.token(), in_poll: false });
+        let err = handle.await.expect_err("the future's drop panicked");
+        assert_eq!(panic_message(&*err.into_panic()), Some("drop panics"));
+        assert_eq!(drops.dropped(), 1);
+    }
+}
+
+rt_test! {
+    async fn polling_a_join_handle_after_it_returned_panics_with_a_clear_message() {
+        let mut handle = weft::spawn(async { 5 });
+        assert_eq!((&mut handle).await.expect("no panic"), 5);
+        let waker = std::task::Waker::noop();
+        let mut cx = std::task::Context::from_waker(waker);
+        let msg = catch_panic_message(AssertUnwindSafe(|| {
+            let _ = std::pin::Pin::new(&mut handle).poll(&mut cx);
+        }));
+        assert!(msg.contains("polled after it returned its output"), "{msg}");
+        // Dropping the handle afterwards must not touch the moved-out output.
+        drop(handle);
+    }
+}

@@ -3,8 +3,8 @@
 //! ```text
 //! Cell<F, S> (#[repr(C)], one heap block)
 //! ├── Header   state word, vtable, owner-list links, id        ← wakers point here
-//! ├── Core     scheduler handle S, stage: future | output | consumed
-//! └── Trailer  join waker slot, spawn location, optional name
+//! ├── Core     scheduler handle S, stage: future | output (a union)
+//! └── Trailer  join waker slot, origin (spawn location + optional name, one word)
 //! ```
 //!
 //! The header comes first so a `NonNull<Header>` is also a pointer to the whole cell;
@@ -17,18 +17,36 @@
 //! - `Core::stage`: only the holder of `RUNNING` (state invariant 1), or after
 //!   `COMPLETE` the holder of `JOIN_INTEREST` (to take the output), or the last
 //!   reference (to drop it).
+//!
+//! # Which half of the stage is live
+//!
+//! The stage is an untagged union, so a task pays no discriminant word; the state word
+//! says what it holds (state invariant 6):
+//!
+//! - not `COMPLETE`: the future. Only a `RUNNING` holder may briefly hold neither
+//!   (between dropping the future and storing the output, with `COMPLETE` not yet
+//!   set), and it finishes that before letting go of the task.
+//! - `COMPLETE`, not `OUTPUT_TAKEN`: the output, unless the completer found no join
+//!   interest and dropped it, or the join handle dropped it on its way out.
+//! - `COMPLETE` and `OUTPUT_TAKEN`: nothing; the join handle moved the output out.
+//!
+//! So when the last reference goes, a task that is not `COMPLETE` still holds its
+//! future (dropped then), and a `COMPLETE` one holds nothing: the output has been
+//! read or dropped by whoever held the join interest when it ended.
 //! - `Trailer::waker`: as state invariant 5 says (protocol J in `task/mod.rs`).
 //! - Everything else is immutable after spawn.
 
 use super::error::JoinError;
 use super::id::Id;
+use super::origin::Origin;
 use super::raw::Vtable;
 use super::state::State;
 use crate::loom::UnsafeCell;
 use std::future::Future;
-use std::panic::Location;
+use std::mem::ManuallyDrop;
+use std::pin::Pin;
 use std::ptr::NonNull;
-use std::task::Waker;
+use std::task::{Context, Poll, Waker};
 
 /// The part of a task every handle can read without knowing the future's type.
 #[repr(C)]
@@ -47,31 +65,26 @@ pub(crate) struct Links {
     pub(super) next: Option<NonNull<Header>>,
 }
 
-/// What the task holds at each point of its life.
-pub(super) enum Stage<F: Future> {
-    Running(F),
-    Finished(Result<F::Output, JoinError>),
-    Consumed,
+/// The future or its output; which one is live is kept in the state word (see
+/// "Which half of the stage is live").
+pub(super) union Stage<F: Future> {
+    future: ManuallyDrop<F>,
+    output: ManuallyDrop<Result<F::Output, JoinError>>,
 }
 
 /// The scheduler and the stage.
 #[repr(C)]
 pub(super) struct Core<F: Future, S> {
     pub(super) scheduler: S,
-    pub(super) stage: UnsafeCell<Stage<F>>,
+    stage: UnsafeCell<Stage<F>>,
 }
 
 /// Cold fields: read on join, on completion and for diagnostics.
 #[repr(C)]
 pub(crate) struct Trailer {
     pub(super) waker: UnsafeCell<Option<Waker>>,
-    pub(super) location: &'static Location<'static>,
-    /// Boxed so unnamed tasks pay one word for it.
-    pub(super) name: Option<Box<TaskName>>,
+    pub(super) origin: Origin,
 }
-
-/// A task's name, boxed to keep the trailer small.
-pub(crate) struct TaskName(pub(crate) Box<str>);
 
 /// The whole allocation.
 #[repr(C)]
@@ -86,8 +99,7 @@ impl<F: Future, S> Cell<F, S> {
         future: F,
         scheduler: S,
         id: Id,
-        location: &'static Location<'static>,
-        name: Option<Box<str>>,
+        origin: Origin,
         vtable: &'static Vtable,
     ) -> Box<Self> {
         Box::new(Cell {
@@ -99,14 +111,69 @@ impl<F: Future, S> Cell<F, S> {
             },
             core: Core {
                 scheduler,
-                stage: UnsafeCell::new(Stage::Running(future)),
+                stage: UnsafeCell::new(Stage {
+                    future: ManuallyDrop::new(future),
+                }),
             },
             trailer: Trailer {
                 waker: UnsafeCell::new(None),
-                location,
-                name: name.map(|n| Box::new(TaskName(n))),
+                origin,
             },
         })
+    }
+}
+
+impl<F: Future, S> Core<F, S> {
+    /// Polls the future.
+    ///
+    /// # Safety
+    ///
+    /// The caller holds `RUNNING` and the stage holds the future.
+    pub(super) unsafe fn poll(&self, cx: &mut Context<'_>) -> Poll<F::Output> {
+        self.stage.with_mut(|stage| {
+            // SAFETY: RUNNING makes this the only access to the stage (state invariant
+            // 1); the future lives in the heap cell and is dropped in place, never
+            // moved, so pinning it is sound.
+            let future = unsafe { Pin::new_unchecked(&mut *(*stage).future) };
+            future.poll(cx)
+        })
+    }
+
+    /// Drops the future in place; the stage then holds nothing.
+    ///
+    /// # Safety
+    ///
+    /// The caller holds `RUNNING`, or the last reference, and the stage holds the
+    /// future, which nobody touches again.
+    pub(super) unsafe fn drop_future(&self) {
+        // SAFETY: exclusive access per the contract, and the future is live.
+        self.stage
+            .with_mut(|stage| unsafe { ManuallyDrop::drop(&mut (*stage).future) });
+    }
+
+    /// Stores the output in an empty stage.
+    ///
+    /// # Safety
+    ///
+    /// The caller holds `RUNNING` and the stage holds nothing (the future was dropped).
+    pub(super) unsafe fn store_output(&self, output: Result<F::Output, JoinError>) {
+        // SAFETY: exclusive access per the contract; overwriting the union drops
+        // nothing, which is right for an empty stage.
+        self.stage.with_mut(|stage| unsafe {
+            (*stage).output = ManuallyDrop::new(output);
+        });
+    }
+
+    /// Moves the output out; the stage then holds nothing.
+    ///
+    /// # Safety
+    ///
+    /// The caller has exclusive access to the output (see "Who may touch which field")
+    /// and the stage holds it; nobody reads it again.
+    pub(super) unsafe fn take_output(&self) -> Result<F::Output, JoinError> {
+        // SAFETY: exclusive access to a live output, per the contract.
+        self.stage
+            .with_mut(|stage| unsafe { ManuallyDrop::take(&mut (*stage).output) })
     }
 }
 
@@ -140,6 +207,35 @@ impl Trailer {
     }
 
     pub(crate) fn name(&self) -> Option<&str> {
-        self.name.as_deref().map(|n| &*n.0)
+        self.origin.name()
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    /// Parks once; 48 bytes, like an async block holding two references, an index
+    /// and a small awaited future.
+    struct Parked(#[allow(dead_code)] [usize; 6]);
+
+    impl Future for Parked {
+        type Output = ();
+        fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+            Poll::Pending
+        }
+    }
+
+    #[test]
+    fn a_small_task_fits_a_128_byte_malloc_chunk() {
+        // Header (state, vtable, owner links, id) and trailer (join waker, origin)
+        // are fixed; the stage is exactly as large as the larger of future and output.
+        assert_eq!(size_of::<Header>(), 40);
+        assert_eq!(size_of::<Trailer>(), 24);
+        assert_eq!(size_of::<Stage<Parked>>(), size_of::<Parked>());
+        // 120 bytes plus malloc's 8-byte chunk header is one 128-byte chunk; the idle
+        // memory bench (BENCHMARKS.md) depends on it.
+        assert_eq!(size_of::<Cell<Parked, Arc<()>>>(), 120);
     }
 }

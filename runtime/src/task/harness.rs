@@ -7,7 +7,7 @@
 //! output's `Drop`, a join waker) are caught here so they never unwind into a
 //! worker loop.
 
-use super::core::{Cell, Core, Header, Stage, Trailer};
+use super::core::{Cell, Core, Header, Trailer};
 use super::error::JoinError;
 use super::raw::{RawTask, Vtable};
 use super::state::{TransitionToIdle, TransitionToRunning};
@@ -15,7 +15,6 @@ use super::{Notified, PanicReport, Schedule, Task, id, waker};
 use std::future::Future;
 use std::mem;
 use std::panic::{self, AssertUnwindSafe};
-use std::pin::Pin;
 use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker};
 
@@ -95,68 +94,66 @@ impl<F: Future, S: Schedule> Harness<F, S> {
         }
     }
 
-    /// Polls the future once; on `Ready` the output (or the panic) is stored.
-    /// Requires `RUNNING`.
+    /// Polls the future once; on `Ready` the future is dropped and the output (or
+    /// the panic) stored. Requires `RUNNING`.
     fn poll_future(&self) -> Poll<()> {
         let waker = waker::waker_ref(self.cell.cast());
         let mut cx = Context::from_waker(&waker);
         let _id = id::set_current(self.header().id);
+        // Set once the future is being dropped: from then on it is gone, even if its
+        // `Drop` panics (drop glue still drops the rest while unwinding).
+        let mut dropping = false;
         let res = panic::catch_unwind(AssertUnwindSafe(|| {
-            // SAFETY: we hold RUNNING (state invariant 1), so the stage is ours.
-            let res = self
-                .core()
-                .stage
-                .with_mut(|stage| match unsafe { &mut *stage } {
-                    // SAFETY: the future lives inside the heap cell and is never moved
-                    // until it is dropped in place.
-                    Stage::Running(fut) => unsafe { Pin::new_unchecked(fut) }.poll(&mut cx),
-                    _ => unreachable!("task polled after it completed"),
-                });
+            // SAFETY: we hold RUNNING and the task is not complete, so the stage holds
+            // the future (state invariant 6).
+            let res = unsafe { self.core().poll(&mut cx) };
             if res.is_ready() {
                 // Drop the future now, inside the guard, so a panicking `Drop` is
                 // reported as this task's panic.
-                self.set_stage(Stage::Consumed);
+                dropping = true;
+                // SAFETY: as above; nothing touches the future again.
+                unsafe { self.core().drop_future() };
             }
             res
         }));
-        match res {
-            Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(output)) => {
-                self.set_stage(Stage::Finished(Ok(output)));
-                Poll::Ready(())
-            }
+        let output = match res {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(output)) => Ok(output),
             Err(payload) => {
-                let err = JoinError::panic(self.header().id, self.trailer().name(), payload);
-                self.set_stage(Stage::Finished(Err(err)));
-                Poll::Ready(())
+                if !dropping {
+                    // `poll` itself panicked: the future is still there. A second
+                    // panic from its `Drop` is dropped; the first one is the story.
+                    // SAFETY: RUNNING, and the future is live and never touched again.
+                    let _ = panic::catch_unwind(AssertUnwindSafe(|| unsafe {
+                        self.core().drop_future()
+                    }));
+                }
+                Err(JoinError::panic(
+                    self.header().id,
+                    self.trailer().name(),
+                    payload,
+                ))
             }
-        }
+        };
+        // SAFETY: RUNNING, and the future was dropped just above.
+        unsafe { self.core().store_output(output) };
+        Poll::Ready(())
     }
 
-    /// Drops the future and stores the cancellation. Requires `RUNNING`.
+    /// Drops the future and stores the cancellation. Requires `RUNNING` on a task
+    /// that is not complete.
     fn cancel(&self) {
-        let res = panic::catch_unwind(AssertUnwindSafe(|| self.set_stage(Stage::Consumed)));
+        // SAFETY: RUNNING and not complete: the stage holds the future (state
+        // invariant 6), which nothing touches again.
+        let res = panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.core().drop_future() }));
         let id = self.header().id;
         let name = self.trailer().name();
         let err = match res {
             Ok(()) => JoinError::cancelled(id, name),
             Err(payload) => JoinError::panic(id, name, payload),
         };
-        self.set_stage(Stage::Finished(Err(err)));
-    }
-
-    /// Replaces the stage. Requires `RUNNING`, or exclusive access to the output.
-    fn set_stage(&self, stage: Stage<F>) {
-        // SAFETY: the callers hold RUNNING or own the output (see `task/core.rs`).
-        self.core().stage.with_mut(|ptr| unsafe { *ptr = stage });
-    }
-
-    /// Takes the stage, leaving `Consumed`. Same requirement as `set_stage`.
-    fn take_stage(&self) -> Stage<F> {
-        // SAFETY: as for `set_stage`.
-        self.core()
-            .stage
-            .with_mut(|ptr| mem::replace(unsafe { &mut *ptr }, Stage::Consumed))
+        // SAFETY: RUNNING, and the future was dropped just above.
+        unsafe { self.core().store_output(Err(err)) };
     }
 
     /// Publishes the stored output and gives up the running reference.
@@ -179,7 +176,8 @@ impl<F: Future, S: Schedule> Harness<F, S> {
         let _ = panic::catch_unwind(AssertUnwindSafe(|| {
             if !snapshot.is_join_interested() {
                 // Nobody can read the output any more.
-                self.drop_output_unobserved();
+                // SAFETY: complete with no join interest: the output is ours alone.
+                unsafe { self.drop_output_unobserved() };
             } else if snapshot.is_join_waker_set() {
                 // Protocol J, step 3.
                 // SAFETY: JOIN_WAKER is set and COMPLETE is set: the slot is ours.
@@ -200,14 +198,20 @@ impl<F: Future, S: Schedule> Harness<F, S> {
     }
 
     /// Drops a finished output nobody will read, reporting it first if it is a panic.
-    fn drop_output_unobserved(&self) {
-        if let Stage::Finished(Err(err)) = self.take_stage()
+    ///
+    /// # Safety
+    ///
+    /// The task is complete, the output is still in the stage, and the caller has
+    /// exclusive access to it (it holds or just gave up the last join interest).
+    unsafe fn drop_output_unobserved(&self) {
+        // SAFETY: forwarded contract.
+        if let Err(err) = unsafe { self.core().take_output() }
             && err.is_panic()
         {
             self.core().scheduler.unhandled_panic(&PanicReport {
                 id: self.header().id,
                 name: self.trailer().name(),
-                location: self.trailer().location,
+                location: self.trailer().origin.location(),
                 error: &err,
             });
         }
@@ -217,9 +221,18 @@ impl<F: Future, S: Schedule> Harness<F, S> {
     ///
     /// The caller released the last reference.
     unsafe fn dealloc(self) {
+        let complete = self.header().state.load().is_complete();
         // SAFETY: the cell came from `Box::into_raw` in `task::new_task`, and with the
         // count at zero no handle can reach it any more.
-        drop(unsafe { Box::from_raw(self.cell.as_ptr()) });
+        let cell = unsafe { Box::from_raw(self.cell.as_ptr()) };
+        if !complete {
+            // Freed before it completed: the stage still holds the future (state
+            // invariant 6). A complete task's output was already read or dropped.
+            // SAFETY: the last reference gives exclusive access, and the future is
+            // live. If its `Drop` panics, `cell` is still freed while unwinding.
+            unsafe { cell.core.drop_future() };
+        }
+        drop(cell);
     }
 
     /// Protocol J, steps 1 and 2: true if the output may be read now.
@@ -297,10 +310,12 @@ unsafe fn try_read_output<F: Future, S: Schedule>(
     // SAFETY: as for `poll`.
     let harness = unsafe { Harness::<F, S>::from_raw(ptr) };
     if harness.can_read_output(waker) {
-        let output = match harness.take_stage() {
-            Stage::Finished(output) => output,
-            _ => panic!("JoinHandle polled after it returned its output"),
-        };
+        if harness.header().state.set_output_taken().is_output_taken() {
+            panic!("JoinHandle polled after it returned its output");
+        }
+        // SAFETY: complete, we hold JOIN_INTEREST, and we just claimed the output
+        // (state invariant 6).
+        let output = unsafe { harness.core().take_output() };
         // SAFETY: the caller's contract says `dst` has this exact type.
         unsafe { *dst.cast::<Poll<Result<F::Output, JoinError>>>() = Poll::Ready(output) };
     }
@@ -312,7 +327,11 @@ unsafe fn drop_join_handle<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     let dropped = harness.header().state.transition_to_join_handle_dropped();
     if dropped.drop_output {
         // Complete and we held JOIN_INTEREST: the output is ours to drop.
-        let _ = panic::catch_unwind(AssertUnwindSafe(|| harness.drop_output_unobserved()));
+        // SAFETY: complete, not taken, and the interest we just gave up was the only
+        // claim on it.
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| unsafe {
+            harness.drop_output_unobserved()
+        }));
     }
     if dropped.drop_waker {
         // SAFETY: the transition says the slot is ours.

@@ -58,6 +58,7 @@ mod harness;
 mod id;
 mod join;
 mod list;
+mod origin;
 mod raw;
 mod state;
 mod waker;
@@ -268,8 +269,7 @@ where
         future,
         scheduler,
         meta.id,
-        meta.location,
-        meta.name,
+        self::origin::Origin::new(meta.location, meta.name),
         harness::vtable::<F, S>(),
     );
     // SAFETY: `Box::into_raw` never returns null.

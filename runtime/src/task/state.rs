@@ -1,8 +1,8 @@
-//! The task's atomic state word: a reference count and six lifecycle bits.
+//! The task's atomic state word: a reference count and seven lifecycle bits.
 //!
 //! ```text
-//!  63 ........................ 6   5          4             3          2         1         0
-//! [        reference count      | JOIN_WAKER | JOIN_INTEREST | CANCELLED | NOTIFIED | COMPLETE | RUNNING ]
+//!  63 ............. 7   6              5          4             3          2         1         0
+//! [ reference count  | OUTPUT_TAKEN | JOIN_WAKER | JOIN_INTEREST | CANCELLED | NOTIFIED | COMPLETE | RUNNING ]
 //! ```
 //!
 //! Every transition is a single compare-and-swap (or one RMW) on this word, so the
@@ -22,6 +22,9 @@
 //! 5. The join waker slot belongs to the `JoinHandle` while `JOIN_WAKER` is clear and
 //!    `COMPLETE` is clear; to the task while `JOIN_WAKER` is set (see `task/mod.rs`,
 //!    protocol J).
+//! 6. The stage (an untagged union, `task/core.rs`) holds the future while `COMPLETE`
+//!    is clear; once it is set, the output until someone with the join interest drops
+//!    it or the join handle moves it out, which sets `OUTPUT_TAKEN`.
 
 use crate::loom::atomic::{AtomicUsize, Ordering::*};
 use std::fmt;
@@ -38,11 +41,15 @@ pub(super) const CANCELLED: usize = 0b00_1000;
 pub(super) const JOIN_INTEREST: usize = 0b01_0000;
 /// Set while the join waker slot holds a waker the task must use (protocol J).
 pub(super) const JOIN_WAKER: usize = 0b10_0000;
+/// Set when the join handle has moved the output out: the stage is empty, and a
+/// dropping handle must not drop the output again.
+pub(super) const OUTPUT_TAKEN: usize = 0b100_0000;
 
 /// Both lifecycle bits: a task that has either is not idle.
 const LIFECYCLE_MASK: usize = RUNNING | COMPLETE;
 /// All flag bits; the rest of the word is the reference count.
-const FLAG_MASK: usize = LIFECYCLE_MASK | NOTIFIED | CANCELLED | JOIN_INTEREST | JOIN_WAKER;
+const FLAG_MASK: usize =
+    LIFECYCLE_MASK | NOTIFIED | CANCELLED | JOIN_INTEREST | JOIN_WAKER | OUTPUT_TAKEN;
 /// Number of bits below the reference count.
 const REF_SHIFT: u32 = FLAG_MASK.count_ones();
 /// One reference.
@@ -295,7 +302,7 @@ impl State {
                 next.0 &= !JOIN_WAKER;
             }
             let res = JoinHandleDropped {
-                drop_output: curr.is_complete(),
+                drop_output: curr.is_complete() && !curr.is_output_taken(),
                 drop_waker: !next.is_join_waker_set(),
             };
             (Some(next), res)
@@ -331,6 +338,14 @@ impl State {
         let prev = Snapshot(self.val.fetch_and(!JOIN_WAKER, AcqRel));
         debug_assert!(prev.is_complete() && prev.is_join_waker_set());
         Snapshot(prev.0 & !JOIN_WAKER)
+    }
+
+    /// The join handle moved the output out (state invariant 6). Returns the word
+    /// before, so a second read is caught.
+    pub(super) fn set_output_taken(&self) -> Snapshot {
+        let prev = Snapshot(self.val.fetch_or(OUTPUT_TAKEN, AcqRel));
+        debug_assert!(prev.is_complete() && prev.is_join_interested());
+        prev
     }
 
     pub(super) fn ref_inc(&self) {
@@ -369,6 +384,9 @@ impl Snapshot {
     pub(super) fn is_join_waker_set(self) -> bool {
         self.0 & JOIN_WAKER != 0
     }
+    pub(super) fn is_output_taken(self) -> bool {
+        self.0 & OUTPUT_TAKEN != 0
+    }
     pub(super) fn ref_count(self) -> usize {
         self.0 >> REF_SHIFT
     }
@@ -391,6 +409,7 @@ impl fmt::Debug for Snapshot {
             (CANCELLED, "CANCELLED"),
             (JOIN_INTEREST, "JOIN_INTEREST"),
             (JOIN_WAKER, "JOIN_WAKER"),
+            (OUTPUT_TAKEN, "OUTPUT_TAKEN"),
         ] {
             if self.0 & bit != 0 {
                 flags.field(name, &true);
@@ -450,6 +469,17 @@ mod tests {
         assert!(snap.is_complete() && snap.is_join_interested());
         let d = s.transition_to_join_handle_dropped();
         assert!(d.drop_output && d.drop_waker);
+    }
+
+    #[test]
+    fn join_handle_drop_after_reading_leaves_the_output_alone() {
+        let s = State::new();
+        let _ = s.transition_to_running();
+        let _ = s.transition_to_complete();
+        assert!(!s.set_output_taken().is_output_taken());
+        assert!(s.load().is_output_taken());
+        let d = s.transition_to_join_handle_dropped();
+        assert!(!d.drop_output && d.drop_waker);
     }
 
     #[test]
