@@ -8,6 +8,8 @@ pub mod chat;
 pub mod cli;
 pub mod echo;
 pub mod http;
+pub mod hyper_rt;
+pub mod hyper_server;
 pub mod load;
 pub mod portscan;
 pub mod proxy;

@@ -12,6 +12,8 @@
 mod blocking_workloads;
 mod core_workloads;
 mod future_workloads;
+mod http_workloads;
+mod hyper_tokio;
 mod idle_memory;
 mod net_workloads;
 mod peer;
@@ -78,12 +80,17 @@ fn main() -> ExitCode {
                     .map_err(String::from)
                     .and_then(|make| run_side(workload.name, "weft", &plan, make, &mut tally)),
                 tokio: run_side(workload.name, "tokio", &plan, tokio, &mut tally),
-                smol: run_side(workload.name, "smol", &plan, smol, &mut tally),
+                smol: smol
+                    .map_err(String::from)
+                    .and_then(|make| run_side(workload.name, "smol", &plan, make, &mut tally)),
             },
             Kind::IdleMemory => idle_memory::measure_all(memory_tasks, memory_runs, &mut tally),
         };
         if let Some(rate) = workload.rate {
             rates.push(rate.note(&row));
+        }
+        if let Some(note) = workload.note {
+            rates.push(note(&row));
         }
         report.rows.push(row);
     }
@@ -187,13 +194,14 @@ fn notes(opts: &Options, plan: &Plan) -> Vec<String> {
         ),
         format!(
             "weft features: weft-core {}, weft-time {}, weft-sync {}, weft-net {}, \
-             weft-future {}, weft-blocking {}",
+             weft-future {}, weft-blocking {}, weft-http {}",
             on(cfg!(feature = "weft-core")),
             on(cfg!(feature = "weft-time")),
             on(cfg!(feature = "weft-sync")),
             on(cfg!(feature = "weft-net")),
             on(cfg!(feature = "weft-future")),
-            on(cfg!(feature = "weft-blocking"))
+            on(cfg!(feature = "weft-blocking")),
+            on(cfg!(feature = "weft-http"))
         ),
         "Every runtime has 2 worker threads, is built once per workload and reused across \
          its samples. weft: `Builder::new_multi_thread().worker_threads(2)`. tokio: \

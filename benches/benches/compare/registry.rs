@@ -2,12 +2,14 @@
 //!
 //! Invariant: a weft implementation is listed only when the cargo feature of its
 //! area is on (`weft-core`, `weft-time`, `weft-sync`, `weft-net`, `weft-future`,
-//! `weft-blocking`); otherwise the row says which feature is off, and tokio and
-//! smol are still measured.
+//! `weft-blocking`, `weft-http`); otherwise the row says which feature is off, and
+//! the peers are still measured. A workload with no smol side (the HTTP servers,
+//! compared with hyper on tokio) says so in its smol cell.
 
 use crate::blocking_workloads as blocking;
 use crate::core_workloads as core;
 use crate::future_workloads as future;
+use crate::http_workloads as http;
 use crate::net_workloads as net;
 use crate::peer::Fixture;
 use crate::rate::Rate;
@@ -17,6 +19,7 @@ use crate::smol_side::{
 use crate::sync_workloads as sync;
 use crate::time_workloads as time;
 use crate::tokio_side::{JoinAll, TokioMpsc, TokioOneshot, TokioPeer, TokioTcp, TokioTime};
+use weft_benches::Row;
 
 /// How a workload is measured.
 pub(crate) enum Kind {
@@ -24,7 +27,7 @@ pub(crate) enum Kind {
     Timed {
         weft: Result<fn() -> Fixture, &'static str>,
         tokio: fn() -> Fixture,
-        smol: fn() -> Fixture,
+        smol: Result<fn() -> Fixture, &'static str>,
     },
     /// RSS per parked task, in child processes.
     IdleMemory,
@@ -36,6 +39,8 @@ pub(crate) struct Workload {
     pub(crate) kind: Kind,
     /// The work one run does, when a rate is the workload's natural figure.
     pub(crate) rate: Option<Rate>,
+    /// A note of the workload's own, built from its row once it is measured.
+    pub(crate) note: Option<fn(&Row) -> String>,
 }
 
 impl Workload {
@@ -43,6 +48,14 @@ impl Workload {
     fn with_rate(self, per_run: f64, unit: &'static str) -> Workload {
         Workload {
             rate: Some(Rate { per_run, unit }),
+            ..self
+        }
+    }
+
+    /// Adds `note(row)` under the table once the row is measured.
+    fn with_note(self, note: fn(&Row) -> String) -> Workload {
+        Workload {
+            note: Some(note),
             ..self
         }
     }
@@ -68,8 +81,32 @@ fn timed(
 ) -> Workload {
     Workload {
         name,
-        kind: Kind::Timed { weft, tokio, smol },
+        kind: Kind::Timed {
+            weft,
+            tokio,
+            smol: Ok(smol),
+        },
         rate: None,
+        note: None,
+    }
+}
+
+/// A workload measured against tokio only; `no_smol` says why smol has no side.
+fn timed_vs_tokio(
+    name: &'static str,
+    weft: Result<fn() -> Fixture, &'static str>,
+    tokio: fn() -> Fixture,
+    no_smol: &'static str,
+) -> Workload {
+    Workload {
+        name,
+        kind: Kind::Timed {
+            weft,
+            tokio,
+            smol: Err(no_smol),
+        },
+        rate: None,
+        note: None,
     }
 }
 
@@ -122,6 +159,7 @@ pub(crate) fn all() -> Vec<Workload> {
             name: crate::idle_memory::NAME,
             kind: Kind::IdleMemory,
             rate: None,
+            note: None,
         },
         timed(
             "timeout_ready",
@@ -245,5 +283,19 @@ pub(crate) fn all() -> Vec<Workload> {
             blocking::fs_read_small::<TokioPeer>,
             blocking::fs_read_small::<SmolPeer>,
         ),
+        timed_vs_tokio(
+            "http_hyper",
+            weft!("weft-http", http::hyper_on_weft),
+            http::hyper_on_tokio,
+            "no side: hyper vs hyper on tokio",
+        )
+        .with_note(http::note),
+        timed_vs_tokio(
+            "http_example",
+            weft!("weft-http", http::example_on_weft),
+            http::hyper_on_tokio,
+            "no side: weft's http example vs hyper on tokio",
+        )
+        .with_note(http::note),
     ]
 }
