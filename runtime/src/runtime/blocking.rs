@@ -9,10 +9,14 @@
 //! # Thread states
 //!
 //! A pool thread is always in one of these states, each but *busy* counted in
-//! `Shared` and changed only under the lock:
+//! `Shared` (or, for *returning*, in `Inner::returning`) and left only under the lock:
 //!
 //! - **starting** (`num_starting`): reserved by a submitter, not yet at the queue;
 //! - **busy**: running a job, or holding the lock about to look at the queue;
+//! - **returning** (`Inner::returning`): its job's closure has returned and the job
+//!   is completing (storing the output, waking the awaiting task); entered without
+//!   the lock, just before the wake-up, so that a task that submits its next job as
+//!   soon as it is woken finds this thread already counted;
 //! - **spinning** (`num_spinning`): just finished a job and the queue was empty, so
 //!   it watches `Inner::queued` for a short while instead of sleeping at once — the
 //!   next job of a task that submits one job at a time (`fs::read` in a loop) is then
@@ -21,12 +25,13 @@
 //! - **notified** (`num_notify`): taken off `num_idle` by a submitter that signalled
 //!   the condvar for it, not yet awake.
 //!
-//! Starting, spinning and notified threads are *on their way* to the queue.
+//! Starting, returning, spinning and notified threads are *on their way* to the
+//! queue: each looks at it again soon, without waiting for any job to finish.
 //!
 //! # Invariants
 //!
 //! 1. Every queued job has a thread on its way, unless the pool is at its cap: after
-//!    a push, `queue.len() <= num_starting + num_spinning + num_notify`, or else the
+//!    a push, `queue.len() <=` the threads on their way, or else the
 //!    submitter wakes an idle thread, or else starts one (if below the cap). A thread
 //!    leaves an on-the-way state only under the lock, and then looks at the queue
 //!    before it may sleep; so a job never waits for a busy thread while the pool could
@@ -54,7 +59,7 @@ use crate::loom::{Condvar, Mutex, MutexGuard};
 use crate::runtime::config::ThreadConfig;
 use crate::runtime::context;
 use crate::task::{self, JoinHandle, Meta, Notified, Schedule, Task};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
@@ -74,9 +79,26 @@ const SPIN_FOR: Duration = Duration::from_micros(if cfg!(miri) { 0 } else { 50 }
 const MAX_SPINNING: usize = 1;
 
 thread_local! {
-    /// The pool this thread belongs to (its `Inner`'s address), or null: a pool
-    /// shut down from one of its own threads must not wait for, or join, itself.
-    static CURRENT_POOL: Cell<*const Inner> = const { Cell::new(std::ptr::null()) };
+    /// The pool this thread belongs to, or `None` off the pool: a pool shut down from
+    /// one of its own threads must not wait for, or join, itself, and a job that
+    /// returns announces it to its pool (see `announce_return`).
+    static CURRENT_POOL: RefCell<Option<Arc<Inner>>> = const { RefCell::new(None) };
+    /// Whether this pool thread counts in its pool's `returning` (invariant 1).
+    static RETURNING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Counts this pool thread as on its way back to the queue (invariant 1), before its
+/// job's completion wakes the task waiting for it: that task often submits the next
+/// job at once, and must not wake or start another thread for it.
+fn announce_return() {
+    CURRENT_POOL.with(|pool| {
+        if let Some(inner) = &*pool.borrow() {
+            // Relaxed: a submitter that misses this only wakes a thread for nothing;
+            // the decrement, which correctness needs, happens under the lock.
+            inner.returning.fetch_add(1, Ordering::Relaxed);
+            RETURNING.set(true);
+        }
+    });
 }
 
 /// Submits closures to the pool; cheap to clone.
@@ -90,6 +112,9 @@ struct Inner {
     /// `shared.queue.len()`, written under the lock, read without it by spinning
     /// threads so that watching for work does not contend with submitters.
     queued: AtomicUsize,
+    /// Threads whose job has returned and that have not yet taken the lock again:
+    /// raised by `announce_return` without the lock, lowered under it.
+    returning: AtomicUsize,
     condvar: Condvar,
     /// Signalled whenever a thread leaves `num_threads`, or a handle reaches `exited`,
     /// after shutdown.
@@ -121,7 +146,8 @@ struct Shared {
 }
 
 impl Shared {
-    /// Threads on their way to the queue (invariant 1).
+    /// Threads on their way to the queue (invariant 1), but for those returning from
+    /// a job (`Inner::returning`).
     fn on_the_way(&self) -> usize {
         self.num_starting + self.num_spinning + self.num_notify
     }
@@ -158,7 +184,9 @@ impl<F: FnOnce() -> R, R> Future for BlockingTask<F> {
     fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<R> {
         let f = self.0.take().expect("blocking task polled twice");
         // A blocking closure must not be cut short by the budget.
-        Poll::Ready(task::coop::unconstrained(f))
+        let output = task::coop::unconstrained(f);
+        announce_return();
+        Poll::Ready(output)
     }
 }
 
@@ -181,6 +209,7 @@ impl Spawner {
                     handle: None,
                 }),
                 queued: AtomicUsize::new(0),
+                returning: AtomicUsize::new(0),
                 condvar: Condvar::new(),
                 thread_exited: Condvar::new(),
                 threads,
@@ -238,7 +267,11 @@ impl Spawner {
         // Invariant 2: a task queued but not started is cancelled, never waited for.
         queued.into_iter().for_each(Notified::shutdown);
         // A pool shut down from one of its own threads waits for the others only.
-        let on_own_thread = CURRENT_POOL.with(|p| std::ptr::eq(p.get(), Arc::as_ptr(&self.inner)));
+        let on_own_thread = CURRENT_POOL.with(|p| {
+            p.borrow()
+                .as_ref()
+                .is_some_and(|pool| Arc::ptr_eq(pool, &self.inner))
+        });
         let own = usize::from(on_own_thread);
         let deadline = timeout.map(|t| Instant::now() + t);
         let mut shared = self.inner.shared.lock();
@@ -310,7 +343,8 @@ impl Inner {
     /// its cap. Consumes the guard: signalling and starting happen unlocked.
     fn find_taker<'a>(self: &'a Arc<Self>, mut shared: MutexGuard<'a, Shared>) {
         loop {
-            if shared.shutdown || shared.queue.len() <= shared.on_the_way() {
+            let on_the_way = shared.on_the_way() + self.returning.load(Ordering::Relaxed);
+            if shared.shutdown || shared.queue.len() <= on_the_way {
                 return;
             }
             if shared.num_idle > 0 {
@@ -399,7 +433,7 @@ impl Inner {
                 id,
                 started: Cell::new(false),
             };
-            CURRENT_POOL.with(|p| p.set(Arc::as_ptr(&inner)));
+            CURRENT_POOL.with(|p| *p.borrow_mut() = Some(inner.clone()));
             {
                 let _enter = handle.map(context::enter_handle);
                 inner.threads.started();
@@ -407,6 +441,10 @@ impl Inner {
                 inner.threads.stopped();
             }
             drop(exit);
+            // Not left to the thread-local's destructor: the pool (and the runtime
+            // handle it holds) may be the last reference, best dropped while the
+            // thread is still whole.
+            CURRENT_POOL.with(|p| p.borrow_mut().take());
         })
     }
 
@@ -444,6 +482,11 @@ impl Inner {
     /// else is spinning, then returns the lock with this thread busy again.
     fn after_job(&self) -> MutexGuard<'_, Shared> {
         let mut shared = self.shared.lock();
+        if RETURNING.replace(false) {
+            // Invariant 1: no longer on its way; the caller looks at the queue, or
+            // this thread spins, before the lock is released.
+            self.returning.fetch_sub(1, Ordering::Relaxed);
+        }
         if !shared.queue.is_empty() || shared.shutdown || shared.num_spinning >= MAX_SPINNING {
             return shared;
         }
