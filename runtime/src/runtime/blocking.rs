@@ -11,7 +11,8 @@
 //! A pool thread is always in one of these states, each but *busy* counted in
 //! `Shared` (or, for *returning*, in `Inner::returning`) and left only under the lock:
 //!
-//! - **starting** (`num_starting`): reserved by a submitter, not yet at the queue;
+//! - **starting** (`num_starting`): reserved by `find_taker` (run by a submitter or by a
+//!   pool thread passing a wake-up on), not yet at the queue;
 //! - **busy**: running a job, or holding the lock about to look at the queue;
 //! - **returning** (`Inner::returning`): its job's closure has returned and the job
 //!   is completing (storing the output, waking the awaiting task); entered without
@@ -22,7 +23,7 @@
 //!   next job of a task that submits one job at a time (`fs::read` in a loop) is then
 //!   taken with no condvar round trip at all;
 //! - **idle** (`num_idle`): asleep on the condvar, not yet handed a notification;
-//! - **notified** (`num_notify`): taken off `num_idle` by a submitter that signalled
+//! - **notified** (`num_notify`): taken off `num_idle` by `find_taker`, which signalled
 //!   the condvar for it, not yet awake.
 //!
 //! Starting, returning, spinning and notified threads are *on their way* to the
@@ -30,19 +31,22 @@
 //!
 //! # Invariants
 //!
-//! 1. Every queued job has a thread on its way, unless the pool is at its cap: after
-//!    a push, `queue.len() <=` the threads on their way, or else the
-//!    submitter wakes an idle thread, or else starts one (if below the cap). A thread
-//!    leaves an on-the-way state only under the lock, and then looks at the queue
-//!    before it may sleep; so a job never waits for a busy thread while the pool could
-//!    run it elsewhere, and a job that does wait (at the cap) is taken by the next
-//!    thread to finish.
+//! 1. Every queued job gets a thread on its way, unless the pool is at its cap.
+//!    Whenever `queue.len()` exceeds the threads on their way, a thread is being
+//!    woken or started (`num_notify + num_starting > 0`) — or the pool is at its cap
+//!    and the job waits for the next thread to finish one. `find_taker` keeps this
+//!    after every push; a woken or started thread calls it again when it takes a
+//!    job and more are waiting, so a burst wakes threads one after another (the
+//!    submitter pays for at most one wake-up) instead of all from the submitter. A
+//!    thread leaves an on-the-way state only under the lock, and then looks at the
+//!    queue before it may sleep; so a job never waits for a busy thread while the
+//!    pool could run it elsewhere.
 //! 2. After shutdown no task starts: queued tasks are cancelled, running ones are
 //!    waited for up to the shutdown timeout.
-//! 3. Every pool thread counts in `num_threads` from the moment a submitter reserves
+//! 3. Every pool thread counts in `num_threads` from the moment `find_taker` reserves
 //!    it until its `ExitGuard` runs; its `JoinHandle` is then in `exited`, or, if it
-//!    ended before its submitter got the handle back from `spawn`, its id is in
-//!    `exited_early` until the submitter moves the handle to `exited`. A live
+//!    ended before its starter got the handle back from `spawn`, its id is in
+//!    `exited_early` until the starter moves the handle to `exited`. A live
 //!    thread's handle is in `workers` once registered.
 //! 4. `num_threads + exited.len() + exited_early.len()` (every OS thread of the pool
 //!    not yet joined) never exceeds `max_threads`: a reservation checks it under the
@@ -338,13 +342,21 @@ impl Drop for ExitGuard<'_> {
 }
 
 impl Inner {
-    /// Invariant 1: after a push, makes sure the queue has a thread on its way for
-    /// every job — wakes an idle thread or starts a new one, unless the pool is at
-    /// its cap. Consumes the guard: signalling and starting happen unlocked.
+    /// Invariant 1: after a push (or by a thread that took a job while more wait),
+    /// makes sure the jobs that have no thread on its way get one coming — wakes an
+    /// idle thread or starts a new one, unless one is already being woken or started,
+    /// or the pool is at its cap. Consumes the guard: signalling and starting happen
+    /// unlocked.
     fn find_taker<'a>(self: &'a Arc<Self>, mut shared: MutexGuard<'a, Shared>) {
         loop {
             let on_the_way = shared.on_the_way() + self.returning.load(Ordering::Relaxed);
             if shared.shutdown || shared.queue.len() <= on_the_way {
+                return;
+            }
+            if shared.num_notify + shared.num_starting > 0 {
+                // Invariant 1: a thread is already being woken or started; it calls
+                // this again when it takes its job, so the submitter pays for at
+                // most one wake-up and a burst grows the pool from within.
                 return;
             }
             if shared.num_idle > 0 {
@@ -456,14 +468,19 @@ impl Inner {
     }
 
     /// A pool thread's life: take jobs until shut down or idle for the keep-alive.
-    fn run(&self, exit: &ExitGuard<'_>) {
+    fn run(self: &Arc<Self>, exit: &ExitGuard<'_>) {
         let mut shared = self.shared.lock();
         // Invariant 1: no longer on its way; it looks at the queue before anything.
         shared.num_starting -= 1;
         exit.started.set(true);
         loop {
             if let Some(task) = self.pop(&mut shared) {
-                drop(shared);
+                if shared.queue.is_empty() {
+                    drop(shared);
+                } else {
+                    // Invariant 1: pass the wake-up on before running the job.
+                    self.find_taker(shared);
+                }
                 task.run();
                 shared = self.after_job();
                 continue;
@@ -523,7 +540,7 @@ impl Inner {
             let left = idle_until.saturating_duration_since(Instant::now());
             shared = self.condvar.wait_timeout(shared, left);
             if shared.num_notify > 0 {
-                // Invariant 1: the submitter already took us off `num_idle`.
+                // Invariant 1: `find_taker` already took us off `num_idle`.
                 shared.num_notify -= 1;
                 return Some(shared);
             }
