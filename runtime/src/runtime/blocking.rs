@@ -332,10 +332,16 @@ impl Drop for ExitGuard<'_> {
         if shared.shutdown {
             self.inner.thread_exited.notify_all();
         }
+        // A thread that unwinds while counted on its way to the queue never gets
+        // there, so it is uncounted (invariant 1). If its start hook panicked, the
+        // next thread's would too: the jobs wait for the next submission rather than
+        // start a stream of threads that die at once. If the wake-up after its job
+        // panicked, another thread takes over.
         if !self.started.get() {
-            // The start hook panicked: this thread was counted on its way to the
-            // queue and never got there, so find the jobs another taker.
             shared.num_starting -= 1;
+        }
+        if RETURNING.replace(false) {
+            self.inner.returning.fetch_sub(1, Ordering::Relaxed);
             self.inner.find_taker(shared);
         }
     }
