@@ -324,6 +324,21 @@ struct ExitGuard<'a> {
 impl Drop for ExitGuard<'_> {
     fn drop(&mut self) {
         let mut shared = self.inner.shared.lock();
+        // A thread that ends while counted on its way to the queue never gets there,
+        // so it is uncounted (invariant 1). If its start hook panicked, the next
+        // thread's would too: the jobs wait for the next submission rather than start
+        // a stream of threads that die at once. If it unwound after its job returned
+        // (the task harness catches the panics it can, so this is defence in depth),
+        // another thread takes over — found while this one still counts and its
+        // handle is still in `workers`, so `find_taker` never joins it.
+        if !self.started.get() {
+            shared.num_starting -= 1;
+        }
+        if RETURNING.replace(false) {
+            self.inner.returning.fetch_sub(1, Ordering::Relaxed);
+            self.inner.find_taker(shared);
+            shared = self.inner.shared.lock();
+        }
         shared.num_threads -= 1;
         match shared.workers.remove(&self.id) {
             Some(join) => shared.exited.push(join),
@@ -331,18 +346,6 @@ impl Drop for ExitGuard<'_> {
         }
         if shared.shutdown {
             self.inner.thread_exited.notify_all();
-        }
-        // A thread that unwinds while counted on its way to the queue never gets
-        // there, so it is uncounted (invariant 1). If its start hook panicked, the
-        // next thread's would too: the jobs wait for the next submission rather than
-        // start a stream of threads that die at once. If the wake-up after its job
-        // panicked, another thread takes over.
-        if !self.started.get() {
-            shared.num_starting -= 1;
-        }
-        if RETURNING.replace(false) {
-            self.inner.returning.fetch_sub(1, Ordering::Relaxed);
-            self.inner.find_taker(shared);
         }
     }
 }
