@@ -195,3 +195,28 @@ fn outside_a_runtime_the_panic_says_what_to_do() {
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     let _ = std::future::Future::poll(fut, &mut cx);
 }
+
+#[test]
+fn reads_in_turn_share_one_pool_thread() {
+    // Each read is one hop to the pool; a task reading file after file keeps the
+    // same pool thread busy instead of starting or waking one per read.
+    const NAME: &str = "fs-one-thread";
+    let reads = if cfg!(miri) { 10 } else { 1_000 };
+    let dir = scratch("one-thread");
+    let file = dir.join("small");
+    std::fs::write(&file, vec![7u8; 4096]).unwrap();
+    let rt = Builder::new_current_thread()
+        .thread_name(NAME)
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        for _ in 0..reads {
+            assert_eq!(weft::fs::read(&file).await.unwrap(), vec![7u8; 4096]);
+        }
+    });
+    // Idle pool threads live for the keep-alive (10 s), so every thread the reads
+    // ever started is still counted here.
+    assert_eq!(weft_tests::procfs::threads_named(NAME), 1);
+    drop(rt);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

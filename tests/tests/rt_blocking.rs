@@ -1,6 +1,7 @@
 //! The blocking pool: parallelism, the thread cap, idle exit, panics, shutdown,
 //! hooks, and use from plain threads.
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, Mutex, mpsc};
 use std::time::{Duration, Instant};
@@ -323,4 +324,50 @@ fn aborting_a_queued_blocking_task_keeps_it_from_running() {
     // The pool's only thread has passed the aborted task by now.
     rt.block_on(rt.spawn_blocking(|| ())).unwrap();
     assert!(!ran.load(Ordering::SeqCst));
+}
+
+weft_tests::rt_test! {
+    /// A task that submits its next job only when the last one is done (the
+    /// `fs::read`-in-a-loop pattern) is served by one pool thread: the thread counts
+    /// as on its way back before its job's result wakes the task, so the next
+    /// submission never starts or wakes another.
+    async fn one_job_at_a_time_runs_on_one_pool_thread() {
+        let jobs = if cfg!(miri) { 20 } else { 2_000 };
+        let mut threads = HashSet::new();
+        for i in 0..jobs {
+            let (id, back) = weft::spawn_blocking(move || (std::thread::current().id(), i))
+                .await
+                .unwrap();
+            assert_eq!(back, i);
+            threads.insert(id);
+        }
+        assert_eq!(threads.len(), 1, "{jobs} jobs in turn used {} threads", threads.len());
+    }
+}
+
+#[test]
+fn a_burst_of_jobs_that_wait_for_each_other_gets_a_thread_each() {
+    // The submitter wakes or starts one thread; each new thread passes the wake-up
+    // on. A broken chain would leave some job without a thread, and the barrier
+    // would never open (the deadline turns that hang into a failure).
+    const JOBS: usize = if cfg!(miri) { 4 } else { 48 };
+    weft_tests::with_deadline("a burst of waiting jobs", weft_tests::DEADLINE, || {
+        let rt = pool("rtb-burst", JOBS, Duration::from_secs(10));
+        let barrier = Arc::new(Barrier::new(JOBS));
+        let handles: Vec<_> = (0..JOBS)
+            .map(|i| {
+                let barrier = barrier.clone();
+                rt.spawn_blocking(move || {
+                    barrier.wait();
+                    i
+                })
+            })
+            .collect();
+        let done: Vec<usize> = handles
+            .into_iter()
+            .map(|h| rt.block_on(h).unwrap())
+            .collect();
+        assert_eq!(done, (0..JOBS).collect::<Vec<_>>());
+        assert!(threads_named("rtb-burst") <= JOBS);
+    });
 }
