@@ -16,6 +16,7 @@ use super::idle::Idle;
 use super::park::{Parker, SharedDriver, Unparker};
 use super::queue;
 use crate::loom::Mutex;
+use crate::loom::atomic::{Ordering::SeqCst, fence};
 use crate::runtime::blocking;
 use crate::runtime::config::Config;
 use crate::runtime::context;
@@ -313,9 +314,13 @@ impl Core {
         }
         self.is_searching = false;
         if handle.idle.transition_worker_from_searching() {
-            // We were the last searcher and found work: there may be more, so wake
-            // another worker to look.
-            handle.notify_parked();
+            // We were the last searcher: a notifier that saw us searching left its
+            // task for us (the no-lost-wake-up rule in `idle.rs`), so if any work is
+            // still visible, wake another worker to take it. Waking one
+            // unconditionally would cost every lone wake-up (a blocking job's
+            // completion, one socket's readiness) a second thread's futex round
+            // trip for nothing.
+            handle.notify_if_work_pending();
         }
     }
 
@@ -414,6 +419,9 @@ impl Handle {
     }
 
     fn notify_if_work_pending(&self) {
+        // Pairs with the notifier's fence (`idle.rs`): our SeqCst decrement of the
+        // searching count comes before these loads in the single total order.
+        fence(SeqCst);
         let pending = self.remotes.iter().any(|r| !r.steal.is_empty()) || !self.inject.is_empty();
         if pending {
             self.notify_parked();
