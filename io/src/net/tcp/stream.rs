@@ -1,21 +1,21 @@
 //! [`TcpStream`]: a connected TCP socket driven by the reactor.
 //!
-//! Reads and writes go through `PollEvented::poll_io`, so each completed operation
-//! spends one unit of the task's cooperative budget and readiness is cleared only
-//! when the kernel says `WouldBlock`.
+//! Reads and writes are the shared stream I/O of `net/stream.rs`, so each completed
+//! operation spends one unit of the task's cooperative budget and readiness is
+//! cleared only when the kernel says `WouldBlock`.
 
 use std::fmt;
-use std::io::{self, IoSlice, Read, Write};
-use std::net::{Shutdown, SocketAddr};
+use std::io;
+use std::net::SocketAddr;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
-use std::pin::Pin;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll};
 
-use crate::io::{AsyncRead, AsyncWrite, ReadBuf};
 use crate::net::ToSocketAddrs;
 use crate::net::addr::each_addr;
-use crate::net::tcp::split::{ReadHalf, WriteHalf, split};
-use crate::net::tcp::split_owned::{OwnedReadHalf, OwnedWriteHalf, split_owned};
+use crate::net::split::split;
+use crate::net::split_owned::split_owned;
+use crate::net::stream::{ByteStream, impl_async_read, impl_async_write};
+use crate::net::tcp::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::reactor::{Direction, PollEvented};
 
 /// A TCP connection.
@@ -247,8 +247,7 @@ impl TcpStream {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io
-            .try_io(Direction::Read, || Read::read(&mut self.io.get_ref(), buf))
+        self.io.try_read_stream(buf)
     }
 
     /// Writes what fits now, or fails with `WouldBlock`.
@@ -263,9 +262,7 @@ impl TcpStream {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.io.try_io(Direction::Write, || {
-            Write::write(&mut self.io.get_ref(), buf)
-        })
+        self.io.try_write_stream(buf)
     }
 
     /// Borrows the stream as a read half and a write half that two tasks (or two
@@ -301,92 +298,28 @@ impl TcpStream {
     pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
         split_owned(self)
     }
+}
 
-    pub(crate) fn poll_read_priv(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let unfilled = buf.initialize_unfilled();
-        let n = ready!(self.io.poll_io(cx, Direction::Read, || Read::read(
-            &mut self.io.get_ref(),
-            unfilled
-        )))?;
-        buf.advance(n);
-        Poll::Ready(Ok(()))
+impl ByteStream for TcpStream {
+    type Source = mio::net::TcpStream;
+    type Addr = SocketAddr;
+    const KIND: &'static str = "TCP";
+
+    fn poll_evented(&self) -> &PollEvented<mio::net::TcpStream> {
+        &self.io
     }
 
-    pub(crate) fn poll_write_priv(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.io.poll_io(cx, Direction::Write, || {
-            Write::write(&mut self.io.get_ref(), buf)
-        })
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        TcpStream::local_addr(self)
     }
 
-    pub(crate) fn poll_write_vectored_priv(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.io.poll_io(cx, Direction::Write, || {
-            Write::write_vectored(&mut self.io.get_ref(), bufs)
-        })
-    }
-
-    /// Shuts the write direction down: the peer reads end of stream.
-    pub(crate) fn shutdown_write(&self) -> io::Result<()> {
-        match self.io.get_ref().shutdown(Shutdown::Write) {
-            // Already shut down or reset by the peer: nothing left to close.
-            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
-            other => other,
-        }
+    fn peer_addr(&self) -> io::Result<SocketAddr> {
+        TcpStream::peer_addr(self)
     }
 }
 
-impl AsyncRead for TcpStream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        self.poll_read_priv(cx, buf)
-    }
-}
-
-impl AsyncWrite for TcpStream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_write_priv(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_write_vectored_priv(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        true
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        // Writes go straight to the kernel; there is nothing to flush.
-        Poll::Ready(Ok(()))
-    }
-
-    /// Shuts the write direction down (`shutdown(SHUT_WR)`); reading still works.
-    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.shutdown_write())
-    }
-}
+impl_async_read!(impl[] for TcpStream, |stream| stream.io);
+impl_async_write!(impl[] for TcpStream, |stream| stream.io);
 
 impl AsRawFd for TcpStream {
     fn as_raw_fd(&self) -> RawFd {

@@ -1,0 +1,193 @@
+//! What TCP and Unix-domain stream sockets have in common: the byte I/O on their
+//! [`PollEvented`] (read, write, vectored write, half-close), and the sealed
+//! [`ByteStream`] trait that the split halves (`split.rs`, `split_owned.rs`) are
+//! generic over, so both socket types share one set of halves.
+//!
+//! Invariant: every read and write of a connected stream goes through
+//! `PollEvented::poll_io` or `try_io`, so each completed operation spends one unit of
+//! the cooperative budget (poll paths only) and readiness is cleared only when the
+//! kernel says `WouldBlock`.
+
+use std::io::{self, IoSlice, Read, Write};
+use std::net::Shutdown;
+use std::task::{Context, Poll, ready};
+
+use crate::io::ReadBuf;
+use crate::reactor::{Direction, PollEvented};
+
+/// A connected mio stream socket: byte reads and writes through a shared reference,
+/// and a write-side shutdown.
+// `pub` in a private module: named in the bounds of public types, never nameable
+// (or implementable) outside this crate.
+pub trait StreamSource: mio::event::Source {
+    /// `read(2)` into `buf`.
+    fn read_some(&self, buf: &mut [u8]) -> io::Result<usize>;
+    /// `write(2)` from `buf`.
+    fn write_some(&self, buf: &[u8]) -> io::Result<usize>;
+    /// `writev(2)` from `bufs`.
+    fn write_some_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize>;
+    /// `shutdown(SHUT_WR)`.
+    fn shutdown_write(&self) -> io::Result<()>;
+}
+
+macro_rules! stream_source {
+    ($($source:ty),*) => {$(
+        impl StreamSource for $source {
+            fn read_some(&self, buf: &mut [u8]) -> io::Result<usize> {
+                Read::read(&mut &*self, buf)
+            }
+
+            fn write_some(&self, buf: &[u8]) -> io::Result<usize> {
+                Write::write(&mut &*self, buf)
+            }
+
+            fn write_some_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+                Write::write_vectored(&mut &*self, bufs)
+            }
+
+            fn shutdown_write(&self) -> io::Result<()> {
+                self.shutdown(Shutdown::Write)
+            }
+        }
+    )*};
+}
+
+stream_source!(mio::net::TcpStream, mio::net::UnixStream);
+
+/// A connected stream socket that can be split into halves (`TcpStream`,
+/// `UnixStream`). Sealed: the halves are generic over it, but it cannot be named or
+/// implemented outside this crate.
+pub trait ByteStream: Sized {
+    /// The mio socket inside.
+    type Source: StreamSource;
+    /// The socket's address type.
+    type Addr;
+    /// "TCP" or "Unix", for error messages.
+    const KIND: &'static str;
+
+    /// The registered socket.
+    fn poll_evented(&self) -> &PollEvented<Self::Source>;
+    /// This end's address.
+    fn local_addr(&self) -> io::Result<Self::Addr>;
+    /// The peer's address.
+    fn peer_addr(&self) -> io::Result<Self::Addr>;
+}
+
+impl<E: StreamSource> PollEvented<E> {
+    /// Reads into `buf`'s unfilled part once the socket is readable.
+    pub(crate) fn poll_read_stream(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let unfilled = buf.initialize_unfilled();
+        let n = ready!(self.poll_io(cx, Direction::Read, || self.get_ref().read_some(unfilled)))?;
+        buf.advance(n);
+        Poll::Ready(Ok(()))
+    }
+
+    /// Writes from `buf` once the socket is writable.
+    pub(crate) fn poll_write_stream(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_io(cx, Direction::Write, || self.get_ref().write_some(buf))
+    }
+
+    /// Writes from `bufs` once the socket is writable.
+    pub(crate) fn poll_write_stream_vectored(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_io(cx, Direction::Write, || {
+            self.get_ref().write_some_vectored(bufs)
+        })
+    }
+
+    /// Reads what is there now, or `WouldBlock`.
+    pub(crate) fn try_read_stream(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.try_io(Direction::Read, || self.get_ref().read_some(buf))
+    }
+
+    /// Writes what fits now, or `WouldBlock`.
+    pub(crate) fn try_write_stream(&self, buf: &[u8]) -> io::Result<usize> {
+        self.try_io(Direction::Write, || self.get_ref().write_some(buf))
+    }
+
+    /// Shuts the write direction down: the peer reads end of stream.
+    pub(crate) fn shutdown_stream(&self) -> io::Result<()> {
+        match self.get_ref().shutdown_write() {
+            // Already shut down or reset by the peer: nothing left to close.
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
+            other => other,
+        }
+    }
+}
+
+/// Implements `AsyncRead` for a type by reading through the `PollEvented` that
+/// `|this| expr` reaches from `&Self`.
+macro_rules! impl_async_read {
+    (impl[$($generics:tt)*] for $ty:ty, |$this:ident| $io:expr) => {
+        impl<$($generics)*> $crate::io::AsyncRead for $ty {
+            fn poll_read(
+                self: ::std::pin::Pin<&mut Self>,
+                cx: &mut ::std::task::Context<'_>,
+                buf: &mut $crate::io::ReadBuf<'_>,
+            ) -> ::std::task::Poll<::std::io::Result<()>> {
+                let $this = &*self;
+                $io.poll_read_stream(cx, buf)
+            }
+        }
+    };
+}
+
+/// Implements `AsyncWrite` for a type by writing through the `PollEvented` that
+/// `|this| expr` reaches from `&Self`; `poll_shutdown` shuts the write direction
+/// down (`shutdown(SHUT_WR)`), and reading still works.
+macro_rules! impl_async_write {
+    (impl[$($generics:tt)*] for $ty:ty, |$this:ident| $io:expr) => {
+        impl<$($generics)*> $crate::io::AsyncWrite for $ty {
+            fn poll_write(
+                self: ::std::pin::Pin<&mut Self>,
+                cx: &mut ::std::task::Context<'_>,
+                buf: &[u8],
+            ) -> ::std::task::Poll<::std::io::Result<usize>> {
+                let $this = &*self;
+                $io.poll_write_stream(cx, buf)
+            }
+
+            fn poll_write_vectored(
+                self: ::std::pin::Pin<&mut Self>,
+                cx: &mut ::std::task::Context<'_>,
+                bufs: &[::std::io::IoSlice<'_>],
+            ) -> ::std::task::Poll<::std::io::Result<usize>> {
+                let $this = &*self;
+                $io.poll_write_stream_vectored(cx, bufs)
+            }
+
+            fn is_write_vectored(&self) -> bool {
+                true
+            }
+
+            fn poll_flush(
+                self: ::std::pin::Pin<&mut Self>,
+                _cx: &mut ::std::task::Context<'_>,
+            ) -> ::std::task::Poll<::std::io::Result<()>> {
+                // Writes go straight to the kernel; there is nothing to flush.
+                ::std::task::Poll::Ready(Ok(()))
+            }
+
+            fn poll_shutdown(
+                self: ::std::pin::Pin<&mut Self>,
+                _cx: &mut ::std::task::Context<'_>,
+            ) -> ::std::task::Poll<::std::io::Result<()>> {
+                let $this = &*self;
+                ::std::task::Poll::Ready($io.shutdown_stream())
+            }
+        }
+    };
+}
+
+pub(crate) use {impl_async_read, impl_async_write};
