@@ -4,9 +4,10 @@
 //! generic over, so both socket types share one set of halves.
 //!
 //! Invariant: every read and write of a connected stream goes through
-//! `PollEvented::poll_io` or `try_io`, so each completed operation spends one unit of
-//! the cooperative budget (poll paths only) and readiness is cleared only when the
-//! kernel says `WouldBlock`.
+//! `PollEvented::poll_transfer` or `try_transfer`, so each completed operation spends
+//! one unit of the cooperative budget (poll paths only), and readiness is cleared
+//! only when the kernel says `WouldBlock` or a transfer comes up short (which proves
+//! the buffer drained or filled; rule 5 of `reactor/state.rs`).
 
 use std::io::{self, IoSlice, Read, Write};
 use std::net::Shutdown;
@@ -81,7 +82,10 @@ impl<E: StreamSource> PollEvented<E> {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let unfilled = buf.initialize_unfilled();
-        let n = ready!(self.poll_io(cx, Direction::Read, || self.get_ref().read_some(unfilled)))?;
+        let len = unfilled.len();
+        let n = ready!(self.poll_transfer(cx, Direction::Read, len, || {
+            self.get_ref().read_some(unfilled)
+        }))?;
         buf.advance(n);
         Poll::Ready(Ok(()))
     }
@@ -92,7 +96,9 @@ impl<E: StreamSource> PollEvented<E> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.poll_io(cx, Direction::Write, || self.get_ref().write_some(buf))
+        self.poll_transfer(cx, Direction::Write, buf.len(), || {
+            self.get_ref().write_some(buf)
+        })
     }
 
     /// Writes from `bufs` once the socket is writable.
@@ -101,19 +107,22 @@ impl<E: StreamSource> PollEvented<E> {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.poll_io(cx, Direction::Write, || {
+        let len = bufs.iter().map(|buf| buf.len()).sum();
+        self.poll_transfer(cx, Direction::Write, len, || {
             self.get_ref().write_some_vectored(bufs)
         })
     }
 
     /// Reads what is there now, or `WouldBlock`.
     pub(crate) fn try_read_stream(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.try_io(Direction::Read, || self.get_ref().read_some(buf))
+        self.try_transfer(Direction::Read, buf.len(), || self.get_ref().read_some(buf))
     }
 
     /// Writes what fits now, or `WouldBlock`.
     pub(crate) fn try_write_stream(&self, buf: &[u8]) -> io::Result<usize> {
-        self.try_io(Direction::Write, || self.get_ref().write_some(buf))
+        self.try_transfer(Direction::Write, buf.len(), || {
+            self.get_ref().write_some(buf)
+        })
     }
 
     /// Shuts the write direction down: the peer reads end of stream.

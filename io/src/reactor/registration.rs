@@ -86,6 +86,60 @@ impl Registration {
         }
     }
 
+    /// [`Registration::poll_io`] for an `op` that moves up to `len` bytes. A transfer
+    /// that moves some but fewer than `len` bytes proves the kernel buffer drained
+    /// (read) or filled up (write), so readiness is cleared right away, as a
+    /// `WouldBlock` would have done: the next call parks instead of paying a system
+    /// call that is sure to fail (see `State::clear_after_short`).
+    pub(crate) fn poll_transfer(
+        &self,
+        cx: &mut Context<'_>,
+        dir: Direction,
+        len: usize,
+        mut op: impl FnMut() -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        loop {
+            let event = ready!(self.poll_ready(cx, dir))?;
+            match op() {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear(event, dir),
+                result => {
+                    if let Ok(n) = result {
+                        self.clear_if_short(event, dir, n, len);
+                    }
+                    return Poll::Ready(result);
+                }
+            }
+        }
+    }
+
+    /// [`Registration::try_io`] for a transfer of up to `len` bytes, clearing
+    /// readiness after a short one as [`Registration::poll_transfer`] does.
+    pub(crate) fn try_transfer(
+        &self,
+        dir: Direction,
+        len: usize,
+        op: impl FnOnce() -> io::Result<usize>,
+    ) -> io::Result<usize> {
+        let event = match self.ready_now(dir) {
+            Some(ready) => ready?,
+            None => return Err(io::ErrorKind::WouldBlock.into()),
+        };
+        let result = op();
+        match &result {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear(event, dir),
+            Ok(n) => self.clear_if_short(event, dir, *n, len),
+            Err(_) => {}
+        }
+        result
+    }
+
+    fn clear_if_short(&self, event: ReadyEvent, dir: Direction, moved: usize, len: usize) {
+        // `moved == 0` is end of stream (or an empty buffer), not a drained socket.
+        if moved > 0 && moved < len {
+            self.io.clear_after_short(event, dir);
+        }
+    }
+
     /// Runs `op` once if `dir` looks ready; `WouldBlock` otherwise (clearing stale
     /// readiness, so that the next wait really waits).
     pub(crate) fn try_io<R>(

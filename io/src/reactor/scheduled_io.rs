@@ -133,6 +133,12 @@ impl ScheduledIo {
         self.state.clear(event, dir);
     }
 
+    /// Forgets `dir`'s readiness after a short transfer, unless newer readiness
+    /// arrived or the event also reported an error or a hang-up.
+    pub(crate) fn clear_after_short(&self, event: ReadyEvent, dir: Direction) {
+        self.state.clear_after_short(event, dir);
+    }
+
     /// A future that completes once `dir` is ready; many may wait at once.
     pub(crate) fn readiness(&self, dir: Direction) -> Readiness<'_> {
         Readiness {

@@ -13,6 +13,12 @@
 //!    is skipped and that event is not lost.
 //! 3. Closed bits are never cleared: end of stream and hang-up are final.
 //! 4. [`SHUTDOWN`] is set once, when the driver goes away, and never cleared.
+//! 5. A read or write that moved some but fewer bytes than asked proves the kernel
+//!    buffer drained (or filled), so it clears its direction like a `WouldBlock`,
+//!    under the same tick check ([`State::clear_after_short`]). It does so only when
+//!    the event it acted on was plain readiness: with [`ERROR`] or a closed bit set,
+//!    the next call must still reach the kernel, which reports the error or end of
+//!    stream once the data is consumed, and no further edge would announce it.
 
 use std::fmt;
 
@@ -120,6 +126,15 @@ impl State {
             });
     }
 
+    /// Clears `dir`'s readiness after a transfer that moved fewer bytes than asked
+    /// (rule 5); a no-op if a newer event arrived or `event` carried more than plain
+    /// readiness.
+    pub(crate) fn clear_after_short(&self, event: ReadyEvent, dir: Direction) {
+        if event.ready & !(READABLE | WRITABLE) == 0 {
+            self.clear(event, dir);
+        }
+    }
+
     /// Marks the driver gone (rule 4).
     pub(crate) fn set_shutdown(&self) {
         self.0.fetch_or(SHUTDOWN, Ordering::AcqRel);
@@ -184,6 +199,33 @@ mod tests {
     }
 
     #[test]
+    fn short_transfer_clears_plain_readiness_only() {
+        let state = State::new();
+        state.set_ready(READABLE | WRITABLE, 1);
+        let ev = ready(&state, Direction::Write);
+        state.clear_after_short(ev, Direction::Write);
+        assert_eq!(state.observe(Direction::Write), Observed::NotReady);
+        ready(&state, Direction::Read);
+
+        // An error or a hang-up must still reach the next call: it is not cleared.
+        for bits in [READABLE | ERROR, READABLE | READ_CLOSED] {
+            let state = State::new();
+            state.set_ready(bits, 1);
+            let ev = ready(&state, Direction::Read);
+            state.clear_after_short(ev, Direction::Read);
+            ready(&state, Direction::Read);
+        }
+
+        // A newer event wins, as after `WouldBlock`.
+        let state = State::new();
+        state.set_ready(READABLE, 1);
+        let stale = ready(&state, Direction::Read);
+        state.set_ready(READABLE, 2);
+        state.clear_after_short(stale, Direction::Read);
+        assert_eq!(ready(&state, Direction::Read).tick, 2);
+    }
+
+    #[test]
     fn closed_is_final_and_shutdown_reported() {
         let state = State::new();
         state.set_ready(READ_CLOSED, 1);
@@ -219,6 +261,29 @@ mod loom_tests {
             state.clear(ev, Direction::Read);
             driver.join().unwrap();
             assert!(matches!(state.observe(Direction::Read), Observed::Ready(_)));
+        });
+    }
+
+    /// The same race for the clear after a short write, with the driver also
+    /// reporting an error: the error survives any interleaving.
+    #[test]
+    fn concurrent_error_and_short_clear_never_loses_the_error() {
+        loom::model(|| {
+            let state = Arc::new(State::new());
+            state.set_ready(WRITABLE, 1);
+            let Observed::Ready(ev) = state.observe(Direction::Write) else {
+                panic!("ready was set")
+            };
+            let driver = {
+                let state = state.clone();
+                loom::thread::spawn(move || state.set_ready(WRITABLE | ERROR, 2))
+            };
+            state.clear_after_short(ev, Direction::Write);
+            driver.join().unwrap();
+            assert!(matches!(
+                state.observe(Direction::Write),
+                Observed::Ready(ReadyEvent { ready, .. }) if ready & ERROR != 0
+            ));
         });
     }
 }
