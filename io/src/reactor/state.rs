@@ -1,7 +1,12 @@
 //! The readiness word of one registration: readiness bits, the driver tick that last
 //! set them, and the shutdown flag, in one `AtomicUsize`.
 //!
-//! Layout (low to high): five readiness bits, [`SHUTDOWN`], then a 16-bit tick.
+//! Layout (low to high): five readiness bits, [`SHUTDOWN`], then the tick in every
+//! bit from 16 up (48 bits on 64-bit targets). The tick wraps, and rule 2 below would
+//! mistake a tick that came round again for the one it read; with 48 bits that needs
+//! 2^48 parks between an operation's look and its clear, which cannot happen (a
+//! 16-bit tick could wrap while a preempted thread sits in one system call and
+//! another worker polls the reactor in a busy loop).
 //!
 //! # Protocol
 //!
@@ -41,7 +46,7 @@ pub(crate) const READY_MASK: usize = READABLE | WRITABLE | READ_CLOSED | WRITE_C
 pub(crate) const SHUTDOWN: usize = 1 << 5;
 
 const TICK_SHIFT: u32 = 16;
-const TICK_MASK: usize = 0xffff << TICK_SHIFT;
+const TICK_MASK: usize = usize::MAX << TICK_SHIFT;
 
 /// Readiness bits that let an operation in `dir` try again.
 pub(crate) fn wakes(dir: Direction) -> usize {
@@ -64,8 +69,8 @@ fn clears(dir: Direction) -> usize {
 pub(crate) struct ReadyEvent {
     /// The readiness bits (of any direction) that were set.
     pub(crate) ready: usize,
-    /// The driver tick that set them.
-    pub(crate) tick: u16,
+    /// The driver tick that set them (truncated to the word's tick bits).
+    pub(crate) tick: usize,
 }
 
 /// What a load of the word means for one direction.
@@ -106,8 +111,9 @@ impl State {
     }
 
     /// Adds `ready` to the word and stamps it with `tick` (protocol rule 1).
-    pub(crate) fn set_ready(&self, ready: usize, tick: u16) {
-        let stamped = ((tick as usize) << TICK_SHIFT) & TICK_MASK;
+    pub(crate) fn set_ready(&self, ready: usize, tick: usize) {
+        // The tick's top bits fall off: ticks compare modulo the bits the word has.
+        let stamped = tick << TICK_SHIFT;
         // The closure never fails; `fetch_update` retries if the word moved.
         let _ = self
             .0
@@ -141,8 +147,8 @@ impl State {
     }
 }
 
-fn tick_of(word: usize) -> u16 {
-    ((word & TICK_MASK) >> TICK_SHIFT) as u16
+fn tick_of(word: usize) -> usize {
+    word >> TICK_SHIFT
 }
 
 impl fmt::Debug for State {
@@ -223,6 +229,19 @@ mod tests {
         state.set_ready(READABLE, 2);
         state.clear_after_short(stale, Direction::Read);
         assert_eq!(ready(&state, Direction::Read).tick, 2);
+    }
+
+    /// A tick that a 16-bit field would have wrapped onto the stale one still
+    /// counts as newer.
+    #[cfg(target_pointer_width = "64")]
+    #[test]
+    fn tick_does_not_wrap_at_16_bits() {
+        let state = State::new();
+        state.set_ready(READABLE, 7);
+        let stale = ready(&state, Direction::Read);
+        state.set_ready(READABLE, 7 + (1 << 16));
+        state.clear(stale, Direction::Read);
+        assert_eq!(ready(&state, Direction::Read).tick, 7 + (1 << 16));
     }
 
     #[test]
