@@ -6,8 +6,9 @@
 //! Invariant: every read and write of a connected stream goes through
 //! `PollEvented::poll_transfer` or `try_transfer`, so each completed operation spends
 //! one unit of the cooperative budget (poll paths only), and readiness is cleared
-//! only when the kernel says `WouldBlock` or a transfer comes up short (which proves
-//! the buffer drained or filled; rule 5 of `reactor/state.rs`).
+//! only when the kernel says `WouldBlock`, a transfer comes up short, or a TCP read
+//! reports nothing left (`tcp/inq.rs`): each proves the buffer drained or filled
+//! (rule 5 of `reactor/state.rs`).
 
 use std::io::{self, IoSlice, Read, Write};
 use std::net::Shutdown;
@@ -21,8 +22,9 @@ use crate::reactor::{Direction, PollEvented};
 // `pub` in a private module: named in the bounds of public types, never nameable
 // (or implementable) outside this crate.
 pub trait StreamSource: mio::event::Source {
-    /// `read(2)` into `buf`.
-    fn read_some(&self, buf: &mut [u8]) -> io::Result<usize>;
+    /// `read(2)` into `buf`: the byte count and, if the kernel said, how many bytes
+    /// are still queued after it.
+    fn read_some(&self, buf: &mut [u8]) -> io::Result<(usize, Option<usize>)>;
     /// `write(2)` from `buf`.
     fn write_some(&self, buf: &[u8]) -> io::Result<usize>;
     /// `writev(2)` from `bufs`.
@@ -31,11 +33,13 @@ pub trait StreamSource: mio::event::Source {
     fn shutdown_write(&self) -> io::Result<()>;
 }
 
+/// Implements [`StreamSource`] for mio stream sockets, with `read_some` given as a
+/// function of the socket and the buffer.
 macro_rules! stream_source {
-    ($($source:ty),*) => {$(
+    ($($source:ty => $read:expr),*) => {$(
         impl StreamSource for $source {
-            fn read_some(&self, buf: &mut [u8]) -> io::Result<usize> {
-                Read::read(&mut &*self, buf)
+            fn read_some(&self, buf: &mut [u8]) -> io::Result<(usize, Option<usize>)> {
+                $read(self, buf)
             }
 
             fn write_some(&self, buf: &[u8]) -> io::Result<usize> {
@@ -53,7 +57,27 @@ macro_rules! stream_source {
     )*};
 }
 
-stream_source!(mio::net::TcpStream, mio::net::UnixStream);
+/// A read that says nothing about what it left behind.
+fn plain_read<S>(source: &S, buf: &mut [u8]) -> io::Result<(usize, Option<usize>)>
+where
+    for<'a> &'a S: Read,
+{
+    Read::read(&mut &*source, buf).map(|n| (n, None))
+}
+
+/// TCP reads report the bytes left where the kernel can (`tcp/inq.rs`).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn tcp_read(source: &mio::net::TcpStream, buf: &mut [u8]) -> io::Result<(usize, Option<usize>)> {
+    crate::net::tcp::inq::recv(std::os::fd::AsFd::as_fd(source), buf)
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+use plain_read as tcp_read;
+
+stream_source!(
+    mio::net::TcpStream => tcp_read,
+    mio::net::UnixStream => plain_read
+);
 
 /// A connected stream socket that can be split into halves (`TcpStream`,
 /// `UnixStream`). Sealed: the halves are generic over it, but it cannot be named or
@@ -97,7 +121,7 @@ impl<E: StreamSource> PollEvented<E> {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         self.poll_transfer(cx, Direction::Write, buf.len(), || {
-            self.get_ref().write_some(buf)
+            self.get_ref().write_some(buf).map(|n| (n, None))
         })
     }
 
@@ -109,7 +133,7 @@ impl<E: StreamSource> PollEvented<E> {
     ) -> Poll<io::Result<usize>> {
         let len = bufs.iter().map(|buf| buf.len()).sum();
         self.poll_transfer(cx, Direction::Write, len, || {
-            self.get_ref().write_some_vectored(bufs)
+            self.get_ref().write_some_vectored(bufs).map(|n| (n, None))
         })
     }
 
@@ -121,7 +145,7 @@ impl<E: StreamSource> PollEvented<E> {
     /// Writes what fits now, or `WouldBlock`.
     pub(crate) fn try_write_stream(&self, buf: &[u8]) -> io::Result<usize> {
         self.try_transfer(Direction::Write, buf.len(), || {
-            self.get_ref().write_some(buf)
+            self.get_ref().write_some(buf).map(|n| (n, None))
         })
     }
 

@@ -1,5 +1,7 @@
 //! TCP: [`TcpListener`], [`TcpStream`] and its halves, [`TcpSocket`].
 
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub(crate) mod inq;
 mod listener;
 mod socket;
 mod stream;

@@ -83,13 +83,19 @@ impl TcpStream {
             }
         })
         .await?;
-        Ok(TcpStream { io })
+        Ok(TcpStream::from_registered(io))
     }
 
     pub(crate) fn from_mio(stream: mio::net::TcpStream) -> io::Result<TcpStream> {
-        Ok(TcpStream {
-            io: PollEvented::new(stream)?,
-        })
+        Ok(TcpStream::from_registered(PollEvented::new(stream)?))
+    }
+
+    /// The one constructor: every connected stream asks the kernel to report the
+    /// bytes each read leaves behind (`tcp/inq.rs`).
+    fn from_registered(io: PollEvented<mio::net::TcpStream>) -> TcpStream {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        crate::net::tcp::inq::enable(io.get_ref().as_fd());
+        TcpStream { io }
     }
 
     /// Wraps a connected std stream, switching it to non-blocking mode.
