@@ -223,4 +223,130 @@ macro_rules! impl_async_write {
     };
 }
 
-pub(crate) use {impl_async_read, impl_async_write};
+/// The readiness, `try_*` and split methods that every stream socket has, written
+/// once so `TcpStream` and `UnixStream` keep the same shape. `$setup` is the hidden
+/// doctest prelude that binds two connected streams `a` and `b`; `$module` names
+/// the module whose aliases name the halves.
+macro_rules! stream_methods {
+    ($stream:ident, $module:ident, $setup:literal) => {
+        impl $stream {
+            #[doc = concat!(
+                "Waits until a read may make progress; pair it with [`",
+                stringify!($stream), "::try_read`].\n\n```\n",
+                "# weft_io::doc_support::block_on(async {\n", $setup,
+                "b.writable().await?;\n",
+                "b.try_write(b\"hello\")?;\n",
+                "a.readable().await?;\n",
+                "let mut buf = [0; 5];\n",
+                "assert_eq!(a.try_read(&mut buf)?, 5);\n",
+                "# Ok::<(), std::io::Error>(()) })?;\n# Ok::<(), std::io::Error>(())\n```"
+            )]
+            pub async fn readable(&self) -> ::std::io::Result<()> {
+                self.io.readable().await
+            }
+
+            #[doc = concat!(
+                "Waits until a write may make progress; pair it with [`",
+                stringify!($stream), "::try_write`].\n\n```\n",
+                "# weft_io::doc_support::block_on(async {\n", $setup,
+                "a.writable().await?;\n",
+                "# drop(b);\n",
+                "# Ok::<(), std::io::Error>(()) })?;\n# Ok::<(), std::io::Error>(())\n```"
+            )]
+            pub async fn writable(&self) -> ::std::io::Result<()> {
+                self.io.writable().await
+            }
+
+            #[doc = concat!(
+                "Polls for read readiness (one waiting task at a time).\n\n```\n",
+                "use std::task::{Context, Waker};\n",
+                "# weft_io::doc_support::block_on(async {\n", $setup,
+                "let mut cx = Context::from_waker(Waker::noop());\n",
+                "assert!(a.poll_read_ready(&mut cx).is_pending()); // nothing sent yet\n",
+                "# drop(b);\n",
+                "# Ok::<(), std::io::Error>(()) })?;\n# Ok::<(), std::io::Error>(())\n```"
+            )]
+            pub fn poll_read_ready(
+                &self,
+                cx: &mut ::std::task::Context<'_>,
+            ) -> ::std::task::Poll<::std::io::Result<()>> {
+                self.io.poll_read_ready(cx)
+            }
+
+            #[doc = concat!(
+                "Polls for write readiness (one waiting task at a time).\n\n```\n",
+                "# weft_io::doc_support::block_on(async {\n", $setup,
+                "std::future::poll_fn(|cx| a.poll_write_ready(cx)).await?;\n",
+                "# drop(b);\n",
+                "# Ok::<(), std::io::Error>(()) })?;\n# Ok::<(), std::io::Error>(())\n```"
+            )]
+            pub fn poll_write_ready(
+                &self,
+                cx: &mut ::std::task::Context<'_>,
+            ) -> ::std::task::Poll<::std::io::Result<()>> {
+                self.io.poll_write_ready(cx)
+            }
+
+            #[doc = concat!(
+                "Reads what is available now, or fails with `WouldBlock`. `Ok(0)` is end ",
+                "of stream.\n\n```\n",
+                "# weft_io::doc_support::block_on(async {\n", $setup,
+                "let mut buf = [0; 8];\n",
+                "let err = a.try_read(&mut buf).unwrap_err();\n",
+                "assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);\n",
+                "# drop(b);\n",
+                "# Ok::<(), std::io::Error>(()) })?;\n# Ok::<(), std::io::Error>(())\n```"
+            )]
+            pub fn try_read(&self, buf: &mut [u8]) -> ::std::io::Result<usize> {
+                self.io.try_read_stream(buf)
+            }
+
+            #[doc = concat!(
+                "Writes what fits now, or fails with `WouldBlock`.\n\n```\n",
+                "# weft_io::doc_support::block_on(async {\n", $setup,
+                "a.writable().await?;\n",
+                "assert_eq!(a.try_write(b\"hi\")?, 2);\n",
+                "# drop(b);\n",
+                "# Ok::<(), std::io::Error>(()) })?;\n# Ok::<(), std::io::Error>(())\n```"
+            )]
+            pub fn try_write(&self, buf: &[u8]) -> ::std::io::Result<usize> {
+                self.io.try_write_stream(buf)
+            }
+
+            #[doc = concat!(
+                "Borrows the stream as a read half and a write half that two tasks (or ",
+                "two branches of one task) can use at once.\n\n```\n",
+                "# weft_io::doc_support::block_on(async {\n", $setup,
+                "# let mut a = a;\n",
+                "let (read, write) = a.split();\n",
+                "assert_eq!(format!(\"{:?}\", read.peer_addr()?), format!(\"{:?}\", write.peer_addr()?));\n",
+                "# drop(b);\n",
+                "# Ok::<(), std::io::Error>(()) })?;\n# Ok::<(), std::io::Error>(())\n```"
+            )]
+            pub fn split(&mut self) -> (
+                crate::net::$module::ReadHalf<'_>,
+                crate::net::$module::WriteHalf<'_>,
+            ) {
+                crate::net::split::split(self)
+            }
+
+            #[doc = concat!(
+                "Splits the stream into owned halves that can move to different tasks. ",
+                "The write half shuts the write direction down when dropped; `reunite` ",
+                "puts the halves back together.\n\n```\n",
+                "# weft_io::doc_support::block_on(async {\n", $setup,
+                "let (read, write) = a.into_split();\n",
+                "let a = read.reunite(write).expect(\"halves of one stream\");\n",
+                "# drop((a, b));\n",
+                "# Ok::<(), std::io::Error>(()) })?;\n# Ok::<(), std::io::Error>(())\n```"
+            )]
+            pub fn into_split(self) -> (
+                crate::net::$module::OwnedReadHalf,
+                crate::net::$module::OwnedWriteHalf,
+            ) {
+                crate::net::split_owned::split_owned(self)
+            }
+        }
+    };
+}
+pub(crate) use {impl_async_read, impl_async_write, stream_methods};

@@ -8,14 +8,10 @@ use std::fmt;
 use std::io;
 use std::net::SocketAddr;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
-use std::task::{Context, Poll};
 
 use crate::net::ToSocketAddrs;
 use crate::net::addr::each_addr;
-use crate::net::split::split;
-use crate::net::split_owned::split_owned;
-use crate::net::stream::{ByteStream, impl_async_read, impl_async_write};
-use crate::net::tcp::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+use crate::net::stream::{ByteStream, impl_async_read, impl_async_write, stream_methods};
 use crate::reactor::{Direction, PollEvented};
 
 /// A TCP connection.
@@ -175,136 +171,15 @@ impl TcpStream {
     pub fn nodelay(&self) -> io::Result<bool> {
         self.io.get_ref().nodelay()
     }
-
-    /// Waits until a read may make progress; pair it with [`TcpStream::try_read`].
-    ///
-    /// ```
-    /// # weft_io::doc_support::block_on(async {
-    /// # let listener = weft_io::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let client = weft_io::net::TcpStream::connect(listener.local_addr()?).await?;
-    /// let (server, _) = listener.accept().await?;
-    /// server.writable().await?;
-    /// server.try_write(b"hello")?;
-    /// client.readable().await?;
-    /// let mut buf = [0; 5];
-    /// assert_eq!(client.try_read(&mut buf)?, 5);
-    /// # Ok::<(), std::io::Error>(()) })?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub async fn readable(&self) -> io::Result<()> {
-        self.io.readable().await
-    }
-
-    /// Waits until a write may make progress; pair it with [`TcpStream::try_write`].
-    ///
-    /// ```
-    /// # weft_io::doc_support::block_on(async {
-    /// # let listener = weft_io::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let client = weft_io::net::TcpStream::connect(listener.local_addr()?).await?;
-    /// client.writable().await?;
-    /// # Ok::<(), std::io::Error>(()) })?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub async fn writable(&self) -> io::Result<()> {
-        self.io.writable().await
-    }
-
-    /// Polls for read readiness (one waiting task at a time).
-    ///
-    /// ```
-    /// use std::task::{Context, Waker};
-    /// # weft_io::doc_support::block_on(async {
-    /// # let listener = weft_io::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let client = weft_io::net::TcpStream::connect(listener.local_addr()?).await?;
-    /// let mut cx = Context::from_waker(Waker::noop());
-    /// assert!(client.poll_read_ready(&mut cx).is_pending()); // nothing sent yet
-    /// # Ok::<(), std::io::Error>(()) })?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.io.poll_read_ready(cx)
-    }
-
-    /// Polls for write readiness (one waiting task at a time).
-    ///
-    /// ```
-    /// # weft_io::doc_support::block_on(async {
-    /// # let listener = weft_io::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let client = weft_io::net::TcpStream::connect(listener.local_addr()?).await?;
-    /// std::future::poll_fn(|cx| client.poll_write_ready(cx)).await?;
-    /// # Ok::<(), std::io::Error>(()) })?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.io.poll_write_ready(cx)
-    }
-
-    /// Reads what is available now, or fails with `WouldBlock`. `Ok(0)` is end of
-    /// stream.
-    ///
-    /// ```
-    /// # weft_io::doc_support::block_on(async {
-    /// # let listener = weft_io::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let client = weft_io::net::TcpStream::connect(listener.local_addr()?).await?;
-    /// let mut buf = [0; 8];
-    /// let err = client.try_read(&mut buf).unwrap_err();
-    /// assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
-    /// # Ok::<(), std::io::Error>(()) })?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.try_read_stream(buf)
-    }
-
-    /// Writes what fits now, or fails with `WouldBlock`.
-    ///
-    /// ```
-    /// # weft_io::doc_support::block_on(async {
-    /// # let listener = weft_io::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let client = weft_io::net::TcpStream::connect(listener.local_addr()?).await?;
-    /// client.writable().await?;
-    /// assert_eq!(client.try_write(b"hi")?, 2);
-    /// # Ok::<(), std::io::Error>(()) })?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.io.try_write_stream(buf)
-    }
-
-    /// Borrows the stream as a read half and a write half that two tasks (or two
-    /// branches of one task) can use at once.
-    ///
-    /// ```
-    /// # weft_io::doc_support::block_on(async {
-    /// # let listener = weft_io::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let mut client = weft_io::net::TcpStream::connect(listener.local_addr()?).await?;
-    /// let (read, write) = client.split();
-    /// assert_eq!(read.peer_addr()?, write.peer_addr()?);
-    /// # Ok::<(), std::io::Error>(()) })?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
-        split(self)
-    }
-
-    /// Splits the stream into owned halves that can move to different tasks. The
-    /// write half shuts the write direction down when dropped; `reunite` puts the
-    /// halves back together.
-    ///
-    /// ```
-    /// # weft_io::doc_support::block_on(async {
-    /// # let listener = weft_io::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let client = weft_io::net::TcpStream::connect(listener.local_addr()?).await?;
-    /// let (read, write) = client.into_split();
-    /// let client = read.reunite(write).expect("halves of one stream");
-    /// # drop(client);
-    /// # Ok::<(), std::io::Error>(()) })?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
-        split_owned(self)
-    }
 }
+
+stream_methods!(
+    TcpStream,
+    tcp,
+    "# let listener = weft_io::net::TcpListener::bind(\"127.0.0.1:0\").await?;\n\
+     # let a = weft_io::net::TcpStream::connect(listener.local_addr()?).await?;\n\
+     # let (b, _) = listener.accept().await?;\n"
+);
 
 impl ByteStream for TcpStream {
     type Source = mio::net::TcpStream;

@@ -10,12 +10,8 @@ use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::os::unix::net::SocketAddr;
 use std::path::Path;
-use std::task::{Context, Poll};
 
-use crate::net::split::split;
-use crate::net::split_owned::split_owned;
-use crate::net::stream::{ByteStream, impl_async_read, impl_async_write};
-use crate::net::unix::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+use crate::net::stream::{ByteStream, impl_async_read, impl_async_write, stream_methods};
 use crate::reactor::PollEvented;
 
 /// A connected Unix-domain stream socket.
@@ -149,127 +145,13 @@ impl UnixStream {
     pub fn peer_cred(&self) -> io::Result<crate::net::unix::UCred> {
         crate::net::unix::ucred::peer_cred(self.as_fd())
     }
-
-    /// Waits until a read may make progress; pair it with [`UnixStream::try_read`].
-    ///
-    /// ```
-    /// # weft_io::doc_support::block_on(async {
-    /// let (a, b) = weft_io::net::UnixStream::pair()?;
-    /// b.writable().await?;
-    /// b.try_write(b"hello")?;
-    /// a.readable().await?;
-    /// let mut buf = [0; 5];
-    /// assert_eq!(a.try_read(&mut buf)?, 5);
-    /// # Ok::<(), std::io::Error>(()) })?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub async fn readable(&self) -> io::Result<()> {
-        self.io.readable().await
-    }
-
-    /// Waits until a write may make progress; pair it with [`UnixStream::try_write`].
-    ///
-    /// ```
-    /// # weft_io::doc_support::block_on(async {
-    /// let (a, _b) = weft_io::net::UnixStream::pair()?;
-    /// a.writable().await?;
-    /// # Ok::<(), std::io::Error>(()) })?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub async fn writable(&self) -> io::Result<()> {
-        self.io.writable().await
-    }
-
-    /// Polls for read readiness (one waiting task at a time).
-    ///
-    /// ```
-    /// use std::task::{Context, Waker};
-    /// # weft_io::doc_support::block_on(async {
-    /// let (a, _b) = weft_io::net::UnixStream::pair()?;
-    /// let mut cx = Context::from_waker(Waker::noop());
-    /// assert!(a.poll_read_ready(&mut cx).is_pending()); // nothing sent yet
-    /// # Ok::<(), std::io::Error>(()) })?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.io.poll_read_ready(cx)
-    }
-
-    /// Polls for write readiness (one waiting task at a time).
-    ///
-    /// ```
-    /// # weft_io::doc_support::block_on(async {
-    /// let (a, _b) = weft_io::net::UnixStream::pair()?;
-    /// std::future::poll_fn(|cx| a.poll_write_ready(cx)).await?;
-    /// # Ok::<(), std::io::Error>(()) })?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.io.poll_write_ready(cx)
-    }
-
-    /// Reads what is available now, or fails with `WouldBlock`. `Ok(0)` is end of
-    /// stream.
-    ///
-    /// ```
-    /// # weft_io::doc_support::block_on(async {
-    /// let (a, _b) = weft_io::net::UnixStream::pair()?;
-    /// let mut buf = [0; 8];
-    /// let err = a.try_read(&mut buf).unwrap_err();
-    /// assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
-    /// # Ok::<(), std::io::Error>(()) })?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.try_read_stream(buf)
-    }
-
-    /// Writes what fits now, or fails with `WouldBlock`.
-    ///
-    /// ```
-    /// # weft_io::doc_support::block_on(async {
-    /// let (a, _b) = weft_io::net::UnixStream::pair()?;
-    /// a.writable().await?;
-    /// assert_eq!(a.try_write(b"hi")?, 2);
-    /// # Ok::<(), std::io::Error>(()) })?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.io.try_write_stream(buf)
-    }
-
-    /// Borrows the stream as a read half and a write half that two tasks (or two
-    /// branches of one task) can use at once.
-    ///
-    /// ```
-    /// # weft_io::doc_support::block_on(async {
-    /// let (mut a, _b) = weft_io::net::UnixStream::pair()?;
-    /// let (read, write) = a.split();
-    /// assert!(read.peer_addr()?.is_unnamed() && write.peer_addr()?.is_unnamed());
-    /// # Ok::<(), std::io::Error>(()) })?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
-        split(self)
-    }
-
-    /// Splits the stream into owned halves that can move to different tasks. The
-    /// write half shuts the write direction down when dropped; `reunite` puts the
-    /// halves back together.
-    ///
-    /// ```
-    /// # weft_io::doc_support::block_on(async {
-    /// let (a, _b) = weft_io::net::UnixStream::pair()?;
-    /// let (read, write) = a.into_split();
-    /// let a = read.reunite(write).expect("halves of one stream");
-    /// # drop(a);
-    /// # Ok::<(), std::io::Error>(()) })?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
-        split_owned(self)
-    }
 }
+
+stream_methods!(
+    UnixStream,
+    unix,
+    "# let (a, b) = weft_io::net::UnixStream::pair()?;\n"
+);
 
 impl ByteStream for UnixStream {
     type Source = mio::net::UnixStream;
