@@ -1,7 +1,8 @@
 //! What TCP and Unix-domain stream sockets have in common: the byte I/O on their
-//! [`PollEvented`] (read, write, vectored write, half-close), and the sealed
-//! [`ByteStream`] trait that the split halves (`split.rs`, `split_owned.rs`) are
-//! generic over, so both socket types share one set of halves.
+//! [`PollEvented`] (read, write, vectored write, half-close), the `AsyncRead` /
+//! `AsyncWrite` impls and public methods both have (written once, by macros), and
+//! the sealed [`ByteStream`] trait that the split halves (`split.rs`,
+//! `split_owned.rs`) are generic over, so both socket types share one set of halves.
 //!
 //! Invariant: every read and write of a connected stream goes through
 //! `PollEvented::poll_transfer` or `try_transfer`, so each completed operation spends
