@@ -300,3 +300,42 @@ fn dropping_the_reactor_fails_pending_reads_instead_of_hanging() {
 }
 
 use std::future::Future;
+
+/// A read that fills its buffer and empties the receive queue clears readiness
+/// (the kernel reports zero bytes left, `TCP_INQ`), so the next read parks instead
+/// of failing with `EAGAIN` first; the next message still wakes it. End of stream
+/// is still read, never assumed.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_read_that_drains_the_queue_parks_the_next_one() {
+    use std::task::{Context, Waker};
+
+    block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (mut server, _) = listener.accept().await.unwrap();
+        let mut cx = Context::from_waker(Waker::noop());
+        for round in 0..3u8 {
+            write_all(&mut client, &[round; 64]).await.unwrap();
+            let mut buf = [0; 64];
+            read_exact(&mut server, &mut buf).await.unwrap();
+            assert_eq!(buf, [round; 64]);
+            assert!(
+                server.poll_read_ready(&mut cx).is_pending(),
+                "readiness outlived a read that drained the queue"
+            );
+        }
+        // Two messages queued, one read of the first: the second is still ready.
+        write_all(&mut client, &[7; 64]).await.unwrap();
+        write_all(&mut client, &[8; 64]).await.unwrap();
+        let mut buf = [0; 64];
+        assert_eq!(read(&mut server, &mut buf[..1]).await.unwrap(), 1);
+        assert!(server.poll_read_ready(&mut cx).is_ready());
+        // End of stream after the last byte.
+        shutdown(&mut client).await.unwrap();
+        let rest = read_to_end(&mut server).await.unwrap();
+        assert_eq!(rest.len(), 127);
+    });
+}

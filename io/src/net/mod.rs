@@ -4,10 +4,15 @@
 //! Every socket is a [`PollEvented`](crate::reactor::PollEvented) around a mio
 //! socket, registered with the current thread's reactor when it is created (so
 //! creating one outside a runtime panics). Reads and writes spend the cooperative
-//! budget ([`crate::coop`]).
+//! budget ([`crate::coop`]). TCP and Unix streams share their byte I/O and their
+//! split halves (`stream.rs`, `split.rs`, `split_owned.rs`); `tcp` and `unix` name
+//! the halves for their stream type.
 
 mod addr;
 mod fd_exhaustion;
+mod split;
+mod split_owned;
+mod stream;
 pub mod tcp;
 mod udp;
 pub mod unix;
@@ -30,4 +35,6 @@ const _: fn() = || {
     assert_send_sync::<UnixListener>();
     assert_send_sync::<UnixStream>();
     assert_send_sync::<UnixDatagram>();
+    assert_send_sync::<unix::OwnedReadHalf>();
+    assert_send_sync::<unix::OwnedWriteHalf>();
 };

@@ -37,7 +37,7 @@ pub struct Driver {
     poll: Poll,
     events: Events,
     /// Bumped on every park; stamps the readiness that park delivers.
-    tick: u16,
+    tick: usize,
     shared: Arc<Shared>,
 }
 

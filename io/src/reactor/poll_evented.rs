@@ -256,6 +256,33 @@ impl<E: mio::event::Source> PollEvented<E> {
         Poll::Ready(result)
     }
 
+    /// [`PollEvented::poll_io`] for a byte transfer of up to `len` bytes whose `op`
+    /// also says, when it knows, how many bytes are left to read: one that comes up
+    /// short or leaves nothing clears readiness at once (see
+    /// `Registration::poll_transfer`).
+    pub(crate) fn poll_transfer(
+        &self,
+        cx: &mut Context<'_>,
+        dir: Direction,
+        len: usize,
+        op: impl FnMut() -> io::Result<(usize, Option<usize>)>,
+    ) -> Poll<io::Result<usize>> {
+        let budget = ready!(coop::poll_proceed(cx));
+        let result = ready!(self.registration.poll_transfer(cx, dir, len, op));
+        budget.made_progress();
+        Poll::Ready(result)
+    }
+
+    /// [`PollEvented::try_io`] for a byte transfer of up to `len` bytes.
+    pub(crate) fn try_transfer(
+        &self,
+        dir: Direction,
+        len: usize,
+        op: impl FnOnce() -> io::Result<(usize, Option<usize>)>,
+    ) -> io::Result<usize> {
+        self.registration.try_transfer(dir, len, op)
+    }
+
     /// Awaits `dir`'s readiness and runs `op` until it does not block. Any number of
     /// tasks may wait on one source at once this way (unlike the `poll_*` methods,
     /// which keep one waker per direction). Spends one unit of the cooperative budget.

@@ -86,6 +86,77 @@ impl Registration {
         }
     }
 
+    /// [`Registration::poll_io`] for an `op` that moves up to `len` bytes and returns
+    /// how many it moved and, if the kernel said, how many are left to read. A
+    /// transfer that moves some bytes and leaves none (or, when nothing is known,
+    /// moves fewer than `len`) proves the kernel buffer drained (read) or filled up
+    /// (write), so readiness is cleared right away, as a `WouldBlock` would have
+    /// done: the next call parks instead of paying a system call that is sure to
+    /// fail (see `State::clear_after_short`).
+    pub(crate) fn poll_transfer(
+        &self,
+        cx: &mut Context<'_>,
+        dir: Direction,
+        len: usize,
+        mut op: impl FnMut() -> io::Result<(usize, Option<usize>)>,
+    ) -> Poll<io::Result<usize>> {
+        loop {
+            let event = ready!(self.poll_ready(cx, dir))?;
+            match op() {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear(event, dir),
+                Err(e) => return Poll::Ready(Err(e)),
+                Ok((moved, left)) => {
+                    self.clear_if_exhausted(event, dir, moved, len, left);
+                    return Poll::Ready(Ok(moved));
+                }
+            }
+        }
+    }
+
+    /// [`Registration::try_io`] for a transfer of up to `len` bytes, clearing
+    /// readiness after a short one as [`Registration::poll_transfer`] does.
+    pub(crate) fn try_transfer(
+        &self,
+        dir: Direction,
+        len: usize,
+        op: impl FnOnce() -> io::Result<(usize, Option<usize>)>,
+    ) -> io::Result<usize> {
+        let event = match self.ready_now(dir) {
+            Some(ready) => ready?,
+            None => return Err(io::ErrorKind::WouldBlock.into()),
+        };
+        match op() {
+            Err(e) => {
+                if e.kind() == io::ErrorKind::WouldBlock {
+                    self.clear(event, dir);
+                }
+                Err(e)
+            }
+            Ok((moved, left)) => {
+                self.clear_if_exhausted(event, dir, moved, len, left);
+                Ok(moved)
+            }
+        }
+    }
+
+    fn clear_if_exhausted(
+        &self,
+        event: ReadyEvent,
+        dir: Direction,
+        moved: usize,
+        len: usize,
+        left: Option<usize>,
+    ) {
+        let exhausted = match left {
+            Some(left) => left == 0,
+            None => moved < len,
+        };
+        // `moved == 0` is end of stream (or an empty buffer), not a drained socket.
+        if moved > 0 && exhausted {
+            self.io.clear_after_short(event, dir);
+        }
+    }
+
     /// Runs `op` once if `dir` looks ready; `WouldBlock` otherwise (clearing stale
     /// readiness, so that the next wait really waits).
     pub(crate) fn try_io<R>(

@@ -75,7 +75,7 @@ impl Registrations {
     }
 
     /// Delivers readiness events, waking the tasks they satisfy (invariant 1).
-    pub(crate) fn dispatch(&self, events: impl Iterator<Item = (Token, usize)>, tick: u16) {
+    pub(crate) fn dispatch(&self, events: impl Iterator<Item = (Token, usize)>, tick: usize) {
         let mut batch = WakeBatch::new();
         let mut inner = self.inner.lock();
         for (token, ready) in events {

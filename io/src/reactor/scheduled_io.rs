@@ -66,7 +66,7 @@ impl ScheduledIo {
     /// Driver side (protocol step 1): records readiness and moves the wakers it
     /// satisfies into `batch`, stopping early if the batch is full. Returns `true`
     /// when every matching waker was taken.
-    pub(crate) fn set_ready(&self, ready: usize, tick: u16, batch: &mut WakeBatch) -> bool {
+    pub(crate) fn set_ready(&self, ready: usize, tick: usize, batch: &mut WakeBatch) -> bool {
         self.state.set_ready(ready, tick);
         self.take_wakers(|dir| ready & wakes(dir) != 0, batch)
     }
@@ -133,6 +133,12 @@ impl ScheduledIo {
         self.state.clear(event, dir);
     }
 
+    /// Forgets `dir`'s readiness after a short transfer, unless newer readiness
+    /// arrived or the event also reported an error or a hang-up.
+    pub(crate) fn clear_after_short(&self, event: ReadyEvent, dir: Direction) {
+        self.state.clear_after_short(event, dir);
+    }
+
     /// A future that completes once `dir` is ready; many may wait at once.
     pub(crate) fn readiness(&self, dir: Direction) -> Readiness<'_> {
         Readiness {
@@ -191,5 +197,54 @@ impl Drop for Readiness<'_> {
             // Dropped after the lock is released (style rule 6).
             drop(waker);
         }
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use std::task::{Context, Poll, Wake, Waker};
+
+    use super::super::state::WRITABLE;
+    use super::*;
+    use crate::loom::Arc;
+    use crate::loom::atomic::{AtomicBool, Ordering};
+
+    struct Flag(AtomicBool);
+
+    impl Wake for Flag {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// A task clears readiness after a short write and then waits, while the driver
+    /// delivers a new edge: whatever the interleaving, the task either sees the new
+    /// readiness when it polls or is woken afterwards (protocol steps 1 and 2 with
+    /// the tick check of `state.rs`).
+    #[test]
+    fn clear_then_wait_never_misses_a_concurrent_edge() {
+        loom::model(|| {
+            let io = Arc::new(ScheduledIo::new(0));
+            let mut batch = WakeBatch::new();
+            assert!(io.set_ready(WRITABLE, 1, &mut batch));
+            let Some(Ok(event)) = io.ready_now(Direction::Write) else {
+                panic!("writable was set")
+            };
+            let driver = {
+                let io = io.clone();
+                loom::thread::spawn(move || {
+                    let mut batch = WakeBatch::new();
+                    assert!(io.set_ready(WRITABLE, 2, &mut batch));
+                    batch.wake_all();
+                })
+            };
+            let flag = std::sync::Arc::new(Flag(AtomicBool::new(false)));
+            let waker = Waker::from(flag.clone());
+            io.clear_after_short(event, Direction::Write);
+            let polled = io.poll_ready(&mut Context::from_waker(&waker), Direction::Write);
+            driver.join().unwrap();
+            let woken = flag.0.load(Ordering::SeqCst);
+            assert!(matches!(polled, Poll::Ready(Ok(_))) || woken);
+        });
     }
 }

@@ -1,7 +1,12 @@
 //! The readiness word of one registration: readiness bits, the driver tick that last
 //! set them, and the shutdown flag, in one `AtomicUsize`.
 //!
-//! Layout (low to high): five readiness bits, [`SHUTDOWN`], then a 16-bit tick.
+//! Layout (low to high): five readiness bits, [`SHUTDOWN`], then the tick in every
+//! bit from 16 up (48 bits on 64-bit targets). The tick wraps, and rule 2 below would
+//! mistake a tick that came round again for the one it read; with 48 bits that needs
+//! 2^48 parks between an operation's look and its clear, which cannot happen (a
+//! 16-bit tick could wrap while a preempted thread sits in one system call and
+//! another worker polls the reactor in a busy loop).
 //!
 //! # Protocol
 //!
@@ -13,6 +18,12 @@
 //!    is skipped and that event is not lost.
 //! 3. Closed bits are never cleared: end of stream and hang-up are final.
 //! 4. [`SHUTDOWN`] is set once, when the driver goes away, and never cleared.
+//! 5. A read or write that moved some but fewer bytes than asked proves the kernel
+//!    buffer drained (or filled), so it clears its direction like a `WouldBlock`,
+//!    under the same tick check ([`State::clear_after_short`]). It does so only when
+//!    the event it acted on was plain readiness: with [`ERROR`] or a closed bit set,
+//!    the next call must still reach the kernel, which reports the error or end of
+//!    stream once the data is consumed, and no further edge would announce it.
 
 use std::fmt;
 
@@ -35,7 +46,7 @@ pub(crate) const READY_MASK: usize = READABLE | WRITABLE | READ_CLOSED | WRITE_C
 pub(crate) const SHUTDOWN: usize = 1 << 5;
 
 const TICK_SHIFT: u32 = 16;
-const TICK_MASK: usize = 0xffff << TICK_SHIFT;
+const TICK_MASK: usize = usize::MAX << TICK_SHIFT;
 
 /// Readiness bits that let an operation in `dir` try again.
 pub(crate) fn wakes(dir: Direction) -> usize {
@@ -58,8 +69,8 @@ fn clears(dir: Direction) -> usize {
 pub(crate) struct ReadyEvent {
     /// The readiness bits (of any direction) that were set.
     pub(crate) ready: usize,
-    /// The driver tick that set them.
-    pub(crate) tick: u16,
+    /// The driver tick that set them (truncated to the word's tick bits).
+    pub(crate) tick: usize,
 }
 
 /// What a load of the word means for one direction.
@@ -100,8 +111,9 @@ impl State {
     }
 
     /// Adds `ready` to the word and stamps it with `tick` (protocol rule 1).
-    pub(crate) fn set_ready(&self, ready: usize, tick: u16) {
-        let stamped = ((tick as usize) << TICK_SHIFT) & TICK_MASK;
+    pub(crate) fn set_ready(&self, ready: usize, tick: usize) {
+        // The tick's top bits fall off: ticks compare modulo the bits the word has.
+        let stamped = tick << TICK_SHIFT;
         // The closure never fails; `fetch_update` retries if the word moved.
         let _ = self
             .0
@@ -120,14 +132,23 @@ impl State {
             });
     }
 
+    /// Clears `dir`'s readiness after a transfer that moved fewer bytes than asked
+    /// (rule 5); a no-op if a newer event arrived or `event` carried more than plain
+    /// readiness.
+    pub(crate) fn clear_after_short(&self, event: ReadyEvent, dir: Direction) {
+        if event.ready & !(READABLE | WRITABLE) == 0 {
+            self.clear(event, dir);
+        }
+    }
+
     /// Marks the driver gone (rule 4).
     pub(crate) fn set_shutdown(&self) {
         self.0.fetch_or(SHUTDOWN, Ordering::AcqRel);
     }
 }
 
-fn tick_of(word: usize) -> u16 {
-    ((word & TICK_MASK) >> TICK_SHIFT) as u16
+fn tick_of(word: usize) -> usize {
+    word >> TICK_SHIFT
 }
 
 impl fmt::Debug for State {
@@ -184,6 +205,46 @@ mod tests {
     }
 
     #[test]
+    fn short_transfer_clears_plain_readiness_only() {
+        let state = State::new();
+        state.set_ready(READABLE | WRITABLE, 1);
+        let ev = ready(&state, Direction::Write);
+        state.clear_after_short(ev, Direction::Write);
+        assert_eq!(state.observe(Direction::Write), Observed::NotReady);
+        ready(&state, Direction::Read);
+
+        // An error or a hang-up must still reach the next call: it is not cleared.
+        for bits in [READABLE | ERROR, READABLE | READ_CLOSED] {
+            let state = State::new();
+            state.set_ready(bits, 1);
+            let ev = ready(&state, Direction::Read);
+            state.clear_after_short(ev, Direction::Read);
+            ready(&state, Direction::Read);
+        }
+
+        // A newer event wins, as after `WouldBlock`.
+        let state = State::new();
+        state.set_ready(READABLE, 1);
+        let stale = ready(&state, Direction::Read);
+        state.set_ready(READABLE, 2);
+        state.clear_after_short(stale, Direction::Read);
+        assert_eq!(ready(&state, Direction::Read).tick, 2);
+    }
+
+    /// A tick that a 16-bit field would have wrapped onto the stale one still
+    /// counts as newer.
+    #[cfg(target_pointer_width = "64")]
+    #[test]
+    fn tick_does_not_wrap_at_16_bits() {
+        let state = State::new();
+        state.set_ready(READABLE, 7);
+        let stale = ready(&state, Direction::Read);
+        state.set_ready(READABLE, 7 + (1 << 16));
+        state.clear(stale, Direction::Read);
+        assert_eq!(ready(&state, Direction::Read).tick, 7 + (1 << 16));
+    }
+
+    #[test]
     fn closed_is_final_and_shutdown_reported() {
         let state = State::new();
         state.set_ready(READ_CLOSED, 1);
@@ -219,6 +280,29 @@ mod loom_tests {
             state.clear(ev, Direction::Read);
             driver.join().unwrap();
             assert!(matches!(state.observe(Direction::Read), Observed::Ready(_)));
+        });
+    }
+
+    /// The same race for the clear after a short write, with the driver also
+    /// reporting an error: the error survives any interleaving.
+    #[test]
+    fn concurrent_error_and_short_clear_never_loses_the_error() {
+        loom::model(|| {
+            let state = Arc::new(State::new());
+            state.set_ready(WRITABLE, 1);
+            let Observed::Ready(ev) = state.observe(Direction::Write) else {
+                panic!("ready was set")
+            };
+            let driver = {
+                let state = state.clone();
+                loom::thread::spawn(move || state.set_ready(WRITABLE | ERROR, 2))
+            };
+            state.clear_after_short(ev, Direction::Write);
+            driver.join().unwrap();
+            assert!(matches!(
+                state.observe(Direction::Write),
+                Observed::Ready(ReadyEvent { ready, .. }) if ready & ERROR != 0
+            ));
         });
     }
 }

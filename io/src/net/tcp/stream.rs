@@ -1,21 +1,17 @@
 //! [`TcpStream`]: a connected TCP socket driven by the reactor.
 //!
-//! Reads and writes go through `PollEvented::poll_io`, so each completed operation
-//! spends one unit of the task's cooperative budget and readiness is cleared only
-//! when the kernel says `WouldBlock`.
+//! Reads and writes are the shared stream I/O of `net/stream.rs`, so each completed
+//! operation spends one unit of the task's cooperative budget and readiness is
+//! cleared only when the kernel says `WouldBlock`.
 
 use std::fmt;
-use std::io::{self, IoSlice, Read, Write};
-use std::net::{Shutdown, SocketAddr};
+use std::io;
+use std::net::SocketAddr;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
-use std::pin::Pin;
-use std::task::{Context, Poll, ready};
 
-use crate::io::{AsyncRead, AsyncWrite, ReadBuf};
 use crate::net::ToSocketAddrs;
 use crate::net::addr::each_addr;
-use crate::net::tcp::split::{ReadHalf, WriteHalf, split};
-use crate::net::tcp::split_owned::{OwnedReadHalf, OwnedWriteHalf, split_owned};
+use crate::net::stream::{ByteStream, impl_async_read, impl_async_write, stream_methods};
 use crate::reactor::{Direction, PollEvented};
 
 /// A TCP connection.
@@ -83,13 +79,19 @@ impl TcpStream {
             }
         })
         .await?;
-        Ok(TcpStream { io })
+        Ok(TcpStream::from_registered(io))
     }
 
     pub(crate) fn from_mio(stream: mio::net::TcpStream) -> io::Result<TcpStream> {
-        Ok(TcpStream {
-            io: PollEvented::new(stream)?,
-        })
+        Ok(TcpStream::from_registered(PollEvented::new(stream)?))
+    }
+
+    /// The one constructor: every connected stream asks the kernel to report the
+    /// bytes each read leaves behind (`tcp/inq.rs`).
+    fn from_registered(io: PollEvented<mio::net::TcpStream>) -> TcpStream {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        crate::net::tcp::inq::enable(io.get_ref().as_fd());
+        TcpStream { io }
     }
 
     /// Wraps a connected std stream, switching it to non-blocking mode.
@@ -169,224 +171,36 @@ impl TcpStream {
     pub fn nodelay(&self) -> io::Result<bool> {
         self.io.get_ref().nodelay()
     }
+}
 
-    /// Waits until a read may make progress; pair it with [`TcpStream::try_read`].
-    ///
-    /// ```
-    /// # weft_io::doc_support::block_on(async {
-    /// # let listener = weft_io::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let client = weft_io::net::TcpStream::connect(listener.local_addr()?).await?;
-    /// let (server, _) = listener.accept().await?;
-    /// server.writable().await?;
-    /// server.try_write(b"hello")?;
-    /// client.readable().await?;
-    /// let mut buf = [0; 5];
-    /// assert_eq!(client.try_read(&mut buf)?, 5);
-    /// # Ok::<(), std::io::Error>(()) })?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub async fn readable(&self) -> io::Result<()> {
-        self.io.readable().await
+stream_methods!(
+    TcpStream,
+    tcp,
+    "# let listener = weft_io::net::TcpListener::bind(\"127.0.0.1:0\").await?;\n\
+     # let a = weft_io::net::TcpStream::connect(listener.local_addr()?).await?;\n\
+     # let (b, _) = listener.accept().await?;\n"
+);
+
+impl ByteStream for TcpStream {
+    type Source = mio::net::TcpStream;
+    type Addr = SocketAddr;
+    const KIND: &'static str = "TCP";
+
+    fn poll_evented(&self) -> &PollEvented<mio::net::TcpStream> {
+        &self.io
     }
 
-    /// Waits until a write may make progress; pair it with [`TcpStream::try_write`].
-    ///
-    /// ```
-    /// # weft_io::doc_support::block_on(async {
-    /// # let listener = weft_io::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let client = weft_io::net::TcpStream::connect(listener.local_addr()?).await?;
-    /// client.writable().await?;
-    /// # Ok::<(), std::io::Error>(()) })?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub async fn writable(&self) -> io::Result<()> {
-        self.io.writable().await
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        TcpStream::local_addr(self)
     }
 
-    /// Polls for read readiness (one waiting task at a time).
-    ///
-    /// ```
-    /// use std::task::{Context, Waker};
-    /// # weft_io::doc_support::block_on(async {
-    /// # let listener = weft_io::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let client = weft_io::net::TcpStream::connect(listener.local_addr()?).await?;
-    /// let mut cx = Context::from_waker(Waker::noop());
-    /// assert!(client.poll_read_ready(&mut cx).is_pending()); // nothing sent yet
-    /// # Ok::<(), std::io::Error>(()) })?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.io.poll_read_ready(cx)
-    }
-
-    /// Polls for write readiness (one waiting task at a time).
-    ///
-    /// ```
-    /// # weft_io::doc_support::block_on(async {
-    /// # let listener = weft_io::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let client = weft_io::net::TcpStream::connect(listener.local_addr()?).await?;
-    /// std::future::poll_fn(|cx| client.poll_write_ready(cx)).await?;
-    /// # Ok::<(), std::io::Error>(()) })?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.io.poll_write_ready(cx)
-    }
-
-    /// Reads what is available now, or fails with `WouldBlock`. `Ok(0)` is end of
-    /// stream.
-    ///
-    /// ```
-    /// # weft_io::doc_support::block_on(async {
-    /// # let listener = weft_io::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let client = weft_io::net::TcpStream::connect(listener.local_addr()?).await?;
-    /// let mut buf = [0; 8];
-    /// let err = client.try_read(&mut buf).unwrap_err();
-    /// assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
-    /// # Ok::<(), std::io::Error>(()) })?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io
-            .try_io(Direction::Read, || Read::read(&mut self.io.get_ref(), buf))
-    }
-
-    /// Writes what fits now, or fails with `WouldBlock`.
-    ///
-    /// ```
-    /// # weft_io::doc_support::block_on(async {
-    /// # let listener = weft_io::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let client = weft_io::net::TcpStream::connect(listener.local_addr()?).await?;
-    /// client.writable().await?;
-    /// assert_eq!(client.try_write(b"hi")?, 2);
-    /// # Ok::<(), std::io::Error>(()) })?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.io.try_io(Direction::Write, || {
-            Write::write(&mut self.io.get_ref(), buf)
-        })
-    }
-
-    /// Borrows the stream as a read half and a write half that two tasks (or two
-    /// branches of one task) can use at once.
-    ///
-    /// ```
-    /// # weft_io::doc_support::block_on(async {
-    /// # let listener = weft_io::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let mut client = weft_io::net::TcpStream::connect(listener.local_addr()?).await?;
-    /// let (read, write) = client.split();
-    /// assert_eq!(read.peer_addr()?, write.peer_addr()?);
-    /// # Ok::<(), std::io::Error>(()) })?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
-        split(self)
-    }
-
-    /// Splits the stream into owned halves that can move to different tasks. The
-    /// write half shuts the write direction down when dropped; `reunite` puts the
-    /// halves back together.
-    ///
-    /// ```
-    /// # weft_io::doc_support::block_on(async {
-    /// # let listener = weft_io::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let client = weft_io::net::TcpStream::connect(listener.local_addr()?).await?;
-    /// let (read, write) = client.into_split();
-    /// let client = read.reunite(write).expect("halves of one stream");
-    /// # drop(client);
-    /// # Ok::<(), std::io::Error>(()) })?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
-        split_owned(self)
-    }
-
-    pub(crate) fn poll_read_priv(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let unfilled = buf.initialize_unfilled();
-        let n = ready!(self.io.poll_io(cx, Direction::Read, || Read::read(
-            &mut self.io.get_ref(),
-            unfilled
-        )))?;
-        buf.advance(n);
-        Poll::Ready(Ok(()))
-    }
-
-    pub(crate) fn poll_write_priv(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.io.poll_io(cx, Direction::Write, || {
-            Write::write(&mut self.io.get_ref(), buf)
-        })
-    }
-
-    pub(crate) fn poll_write_vectored_priv(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.io.poll_io(cx, Direction::Write, || {
-            Write::write_vectored(&mut self.io.get_ref(), bufs)
-        })
-    }
-
-    /// Shuts the write direction down: the peer reads end of stream.
-    pub(crate) fn shutdown_write(&self) -> io::Result<()> {
-        match self.io.get_ref().shutdown(Shutdown::Write) {
-            // Already shut down or reset by the peer: nothing left to close.
-            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
-            other => other,
-        }
+    fn peer_addr(&self) -> io::Result<SocketAddr> {
+        TcpStream::peer_addr(self)
     }
 }
 
-impl AsyncRead for TcpStream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        self.poll_read_priv(cx, buf)
-    }
-}
-
-impl AsyncWrite for TcpStream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_write_priv(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_write_vectored_priv(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        true
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        // Writes go straight to the kernel; there is nothing to flush.
-        Poll::Ready(Ok(()))
-    }
-
-    /// Shuts the write direction down (`shutdown(SHUT_WR)`); reading still works.
-    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.shutdown_write())
-    }
-}
+impl_async_read!(impl[] for TcpStream, |stream| stream.io);
+impl_async_write!(impl[] for TcpStream, |stream| stream.io);
 
 impl AsRawFd for TcpStream {
     fn as_raw_fd(&self) -> RawFd {

@@ -1,16 +1,18 @@
 //! [`UnixStream`]: a connected Unix-domain stream socket driven by the reactor.
+//!
+//! Reads and writes are the shared stream I/O of `net/stream.rs` (as for
+//! `TcpStream`), so each completed operation spends one unit of the task's
+//! cooperative budget and readiness is cleared only when the kernel says
+//! `WouldBlock`.
 
 use std::fmt;
-use std::io::{self, IoSlice, Read, Write};
-use std::net::Shutdown;
+use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::os::unix::net::SocketAddr;
 use std::path::Path;
-use std::pin::Pin;
-use std::task::{Context, Poll, ready};
 
-use crate::io::{AsyncRead, AsyncWrite, ReadBuf};
-use crate::reactor::{Direction, PollEvented};
+use crate::net::stream::{ByteStream, impl_async_read, impl_async_write, stream_methods};
+use crate::reactor::PollEvented;
 
 /// A connected Unix-domain stream socket.
 ///
@@ -128,58 +130,49 @@ impl UnixStream {
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.io.get_ref().peer_addr()
     }
-}
 
-impl AsyncRead for UnixStream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let unfilled = buf.initialize_unfilled();
-        let n = ready!(self.io.poll_io(cx, Direction::Read, || Read::read(
-            &mut self.io.get_ref(),
-            unfilled
-        )))?;
-        buf.advance(n);
-        Poll::Ready(Ok(()))
+    /// The credentials (user, group, process) of the peer, as the kernel recorded
+    /// them when the connection was made.
+    ///
+    /// ```
+    /// # weft_io::doc_support::block_on(async {
+    /// let (a, _b) = weft_io::net::UnixStream::pair()?;
+    /// assert_eq!(a.peer_cred()?.pid(), Some(std::process::id() as i32));
+    /// # Ok::<(), std::io::Error>(()) })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    pub fn peer_cred(&self) -> io::Result<crate::net::unix::UCred> {
+        crate::net::unix::ucred::peer_cred(self.as_fd())
     }
 }
 
-impl AsyncWrite for UnixStream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.io.poll_io(cx, Direction::Write, || {
-            Write::write(&mut self.io.get_ref(), buf)
-        })
+stream_methods!(
+    UnixStream,
+    unix,
+    "# let (a, b) = weft_io::net::UnixStream::pair()?;\n"
+);
+
+impl ByteStream for UnixStream {
+    type Source = mio::net::UnixStream;
+    type Addr = SocketAddr;
+    const KIND: &'static str = "Unix";
+
+    fn poll_evented(&self) -> &PollEvented<mio::net::UnixStream> {
+        &self.io
     }
 
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.io.poll_io(cx, Direction::Write, || {
-            Write::write_vectored(&mut self.io.get_ref(), bufs)
-        })
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        UnixStream::local_addr(self)
     }
 
-    fn is_write_vectored(&self) -> bool {
-        true
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    /// Shuts the write direction down; the peer reads end of stream.
-    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.io.get_ref().shutdown(Shutdown::Write))
+    fn peer_addr(&self) -> io::Result<SocketAddr> {
+        UnixStream::peer_addr(self)
     }
 }
+
+impl_async_read!(impl[] for UnixStream, |stream| stream.io);
+impl_async_write!(impl[] for UnixStream, |stream| stream.io);
 
 impl AsRawFd for UnixStream {
     fn as_raw_fd(&self) -> RawFd {

@@ -1,17 +1,16 @@
-//! Borrowed halves of a [`TcpStream`]: [`ReadHalf`] and [`WriteHalf`].
+//! Borrowed halves of a stream socket: [`ReadHalf`] and [`WriteHalf`], from
+//! `TcpStream::split` and `UnixStream::split` (named `tcp::ReadHalf`,
+//! `unix::ReadHalf`, ... there).
 //!
 //! Each half only waits on its own direction's waker slot, so the halves can be
 //! polled by two tasks at once without stealing each other's wake-ups.
 
-use std::io::{self, IoSlice};
-use std::net::SocketAddr;
-use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::io;
 
-use crate::io::{AsyncRead, AsyncWrite, ReadBuf};
-use crate::net::TcpStream;
+use crate::net::stream::{ByteStream, impl_async_read, impl_async_write};
 
-/// The reading half of a borrowed [`TcpStream`], from [`TcpStream::split`].
+/// The reading half of a borrowed stream, from `TcpStream::split` or
+/// `UnixStream::split`.
 ///
 /// ```
 /// # weft_io::doc_support::block_on(async {
@@ -23,9 +22,10 @@ use crate::net::TcpStream;
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[derive(Debug)]
-pub struct ReadHalf<'a>(&'a TcpStream);
+pub struct ReadHalf<'a, S>(&'a S);
 
-/// The writing half of a borrowed [`TcpStream`], from [`TcpStream::split`].
+/// The writing half of a borrowed stream, from `TcpStream::split` or
+/// `UnixStream::split`.
 ///
 /// ```
 /// # weft_io::doc_support::block_on(async {
@@ -37,14 +37,14 @@ pub struct ReadHalf<'a>(&'a TcpStream);
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[derive(Debug)]
-pub struct WriteHalf<'a>(&'a TcpStream);
+pub struct WriteHalf<'a, S>(&'a S);
 
-pub(crate) fn split(stream: &mut TcpStream) -> (ReadHalf<'_>, WriteHalf<'_>) {
+pub(crate) fn split<S>(stream: &mut S) -> (ReadHalf<'_, S>, WriteHalf<'_, S>) {
     let stream = &*stream;
     (ReadHalf(stream), WriteHalf(stream))
 }
 
-impl ReadHalf<'_> {
+impl<S: ByteStream> ReadHalf<'_, S> {
     /// The peer's address.
     ///
     /// ```
@@ -55,7 +55,7 @@ impl ReadHalf<'_> {
     /// # Ok::<(), std::io::Error>(()) })?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+    pub fn peer_addr(&self) -> io::Result<S::Addr> {
         self.0.peer_addr()
     }
 
@@ -63,18 +63,17 @@ impl ReadHalf<'_> {
     ///
     /// ```
     /// # weft_io::doc_support::block_on(async {
-    /// # let listener = weft_io::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// # let mut client = weft_io::net::TcpStream::connect(listener.local_addr()?).await?;
-    /// assert!(client.split().0.local_addr()?.ip().is_loopback());
+    /// let (mut a, _b) = weft_io::net::UnixStream::pair()?;
+    /// assert!(a.split().0.local_addr()?.is_unnamed());
     /// # Ok::<(), std::io::Error>(()) })?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+    pub fn local_addr(&self) -> io::Result<S::Addr> {
         self.0.local_addr()
     }
 }
 
-impl WriteHalf<'_> {
+impl<S: ByteStream> WriteHalf<'_, S> {
     /// The peer's address.
     ///
     /// ```
@@ -85,7 +84,7 @@ impl WriteHalf<'_> {
     /// # Ok::<(), std::io::Error>(()) })?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+    pub fn peer_addr(&self) -> io::Result<S::Addr> {
         self.0.peer_addr()
     }
 
@@ -99,47 +98,10 @@ impl WriteHalf<'_> {
     /// # Ok::<(), std::io::Error>(()) })?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+    pub fn local_addr(&self) -> io::Result<S::Addr> {
         self.0.local_addr()
     }
 }
 
-impl AsyncRead for ReadHalf<'_> {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        self.0.poll_read_priv(cx, buf)
-    }
-}
-
-impl AsyncWrite for WriteHalf<'_> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.0.poll_write_priv(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.0.poll_write_vectored_priv(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        true
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.0.shutdown_write())
-    }
-}
+impl_async_read!(impl['a, S: ByteStream] for ReadHalf<'a, S>, |half| half.0.poll_evented());
+impl_async_write!(impl['a, S: ByteStream] for WriteHalf<'a, S>, |half| half.0.poll_evented());

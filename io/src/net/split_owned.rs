@@ -1,5 +1,7 @@
-//! Owned halves of a [`TcpStream`]: [`OwnedReadHalf`] and [`OwnedWriteHalf`], which
-//! share the stream through an `Arc` and can move to different tasks.
+//! Owned halves of a stream socket: [`OwnedReadHalf`] and [`OwnedWriteHalf`], from
+//! `TcpStream::into_split` and `UnixStream::into_split` (named `tcp::OwnedReadHalf`,
+//! `unix::OwnedReadHalf`, ... there). They share the stream through an `Arc` and can
+//! move to different tasks.
 //!
 //! # Invariant
 //!
@@ -9,16 +11,13 @@
 
 use std::error::Error;
 use std::fmt;
-use std::io::{self, IoSlice};
-use std::net::SocketAddr;
-use std::pin::Pin;
+use std::io;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
-use crate::io::{AsyncRead, AsyncWrite, ReadBuf};
-use crate::net::TcpStream;
+use crate::net::stream::{ByteStream, impl_async_read, impl_async_write};
 
-/// The reading half of a [`TcpStream`], from [`TcpStream::into_split`].
+/// The reading half of a stream, from `TcpStream::into_split` or
+/// `UnixStream::into_split`.
 ///
 /// ```
 /// # weft_io::doc_support::block_on(async {
@@ -30,12 +29,13 @@ use crate::net::TcpStream;
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[derive(Debug)]
-pub struct OwnedReadHalf {
-    inner: Arc<TcpStream>,
+pub struct OwnedReadHalf<S> {
+    inner: Arc<S>,
 }
 
-/// The writing half of a [`TcpStream`], from [`TcpStream::into_split`]. Dropping it
-/// shuts the write direction down, so the peer reads end of stream.
+/// The writing half of a stream, from `TcpStream::into_split` or
+/// `UnixStream::into_split`. Dropping it shuts the write direction down, so the
+/// peer reads end of stream.
 ///
 /// ```
 /// # weft_io::doc_support::block_on(async {
@@ -47,12 +47,12 @@ pub struct OwnedReadHalf {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[derive(Debug)]
-pub struct OwnedWriteHalf {
-    inner: Arc<TcpStream>,
+pub struct OwnedWriteHalf<S: ByteStream> {
+    inner: Arc<S>,
     shutdown_on_drop: bool,
 }
 
-pub(crate) fn split_owned(stream: TcpStream) -> (OwnedReadHalf, OwnedWriteHalf) {
+pub(crate) fn split_owned<S: ByteStream>(stream: S) -> (OwnedReadHalf<S>, OwnedWriteHalf<S>) {
     let inner = Arc::new(stream);
     (
         OwnedReadHalf {
@@ -81,20 +81,22 @@ pub(crate) fn split_owned(stream: TcpStream) -> (OwnedReadHalf, OwnedWriteHalf) 
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[derive(Debug)]
-pub struct ReuniteError(pub OwnedReadHalf, pub OwnedWriteHalf);
+pub struct ReuniteError<S: ByteStream>(pub OwnedReadHalf<S>, pub OwnedWriteHalf<S>);
 
-impl fmt::Display for ReuniteError {
+impl<S: ByteStream> fmt::Display for ReuniteError<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(
-            "tried to reunite halves of different TCP streams; \
+        write!(
+            f,
+            "tried to reunite halves of different {} streams; \
              pass the two halves that one `into_split` returned",
+            S::KIND
         )
     }
 }
 
-impl Error for ReuniteError {}
+impl<S: ByteStream + fmt::Debug> Error for ReuniteError<S> {}
 
-impl OwnedReadHalf {
+impl<S: ByteStream> OwnedReadHalf<S> {
     /// Puts the stream back together from its two halves.
     ///
     /// ```
@@ -107,7 +109,7 @@ impl OwnedReadHalf {
     /// # Ok::<(), std::io::Error>(()) })?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn reunite(self, mut other: OwnedWriteHalf) -> Result<TcpStream, ReuniteError> {
+    pub fn reunite(self, mut other: OwnedWriteHalf<S>) -> Result<S, ReuniteError<S>> {
         if !Arc::ptr_eq(&self.inner, &other.inner) {
             return Err(ReuniteError(self, other));
         }
@@ -129,7 +131,7 @@ impl OwnedReadHalf {
     /// # Ok::<(), std::io::Error>(()) })?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+    pub fn peer_addr(&self) -> io::Result<S::Addr> {
         self.inner.peer_addr()
     }
 
@@ -144,12 +146,12 @@ impl OwnedReadHalf {
     /// # Ok::<(), std::io::Error>(()) })?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+    pub fn local_addr(&self) -> io::Result<S::Addr> {
         self.inner.local_addr()
     }
 }
 
-impl OwnedWriteHalf {
+impl<S: ByteStream> OwnedWriteHalf<S> {
     /// The peer's address.
     ///
     /// ```
@@ -161,7 +163,7 @@ impl OwnedWriteHalf {
     /// # Ok::<(), std::io::Error>(()) })?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+    pub fn peer_addr(&self) -> io::Result<S::Addr> {
         self.inner.peer_addr()
     }
 
@@ -176,55 +178,18 @@ impl OwnedWriteHalf {
     /// # Ok::<(), std::io::Error>(()) })?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+    pub fn local_addr(&self) -> io::Result<S::Addr> {
         self.inner.local_addr()
     }
 }
 
-impl Drop for OwnedWriteHalf {
+impl<S: ByteStream> Drop for OwnedWriteHalf<S> {
     fn drop(&mut self) {
         if self.shutdown_on_drop {
-            let _ = self.inner.shutdown_write();
+            let _ = self.inner.poll_evented().shutdown_stream();
         }
     }
 }
 
-impl AsyncRead for OwnedReadHalf {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        self.inner.poll_read_priv(cx, buf)
-    }
-}
-
-impl AsyncWrite for OwnedWriteHalf {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.inner.poll_write_priv(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.inner.poll_write_vectored_priv(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        true
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.inner.shutdown_write())
-    }
-}
+impl_async_read!(impl[S: ByteStream] for OwnedReadHalf<S>, |half| half.inner.poll_evented());
+impl_async_write!(impl[S: ByteStream] for OwnedWriteHalf<S>, |half| half.inner.poll_evented());
