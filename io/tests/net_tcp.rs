@@ -339,3 +339,35 @@ fn a_read_that_drains_the_queue_parks_the_next_one() {
         assert_eq!(rest.len(), 127);
     });
 }
+
+#[test]
+fn reads_into_an_uninitialised_buffer_initialise_only_what_arrived() {
+    use std::mem::MaybeUninit;
+    use std::pin::Pin;
+    use weft_io::io::{AsyncRead, ReadBuf};
+
+    block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (accepted, connected) = join2(listener.accept(), TcpStream::connect(addr)).await;
+        let (mut server, _) = accepted.unwrap();
+        let mut client = connected.unwrap();
+        write_all(&mut client, b"hello").await.unwrap();
+
+        let mut storage = [MaybeUninit::<u8>::uninit(); 8192];
+        let mut buf = ReadBuf::uninit(&mut storage);
+        while buf.filled().len() < 5 {
+            let before = buf.filled().len();
+            std::future::poll_fn(|cx| Pin::new(&mut server).poll_read(cx, &mut buf))
+                .await
+                .unwrap();
+            assert!(
+                buf.filled().len() > before,
+                "end of stream before five bytes"
+            );
+        }
+        // The socket wrote five bytes; the rest of the 8 KiB was never zeroed.
+        assert_eq!(buf.filled(), b"hello");
+        assert_eq!(buf.initialized().len(), 5);
+    });
+}

@@ -11,7 +11,8 @@
 //! reports nothing left (`tcp/inq.rs`): each proves the buffer drained or filled
 //! (rule 5 of `reactor/state.rs`).
 
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, IoSlice, Write};
+use std::mem::MaybeUninit;
 use std::net::Shutdown;
 use std::task::{Context, Poll, ready};
 
@@ -23,9 +24,10 @@ use crate::reactor::{Direction, PollEvented};
 // `pub` in a private module: named in the bounds of public types, never nameable
 // (or implementable) outside this crate.
 pub trait StreamSource: mio::event::Source {
-    /// `read(2)` into `buf`: the byte count and, if the kernel said, how many bytes
-    /// are still queued after it.
-    fn read_some(&self, buf: &mut [u8]) -> io::Result<(usize, Option<usize>)>;
+    /// `recv(2)` into `buf`, which may be uninitialised: the byte count and, if the
+    /// kernel said, how many bytes are still queued after it. Only the kernel writes
+    /// into `buf`, and only the first (returned) count of bytes.
+    fn read_some(&self, buf: &mut [MaybeUninit<u8>]) -> io::Result<(usize, Option<usize>)>;
     /// `write(2)` from `buf`.
     fn write_some(&self, buf: &[u8]) -> io::Result<usize>;
     /// `writev(2)` from `bufs`.
@@ -39,7 +41,10 @@ pub trait StreamSource: mio::event::Source {
 macro_rules! stream_source {
     ($($source:ty => $read:expr),*) => {$(
         impl StreamSource for $source {
-            fn read_some(&self, buf: &mut [u8]) -> io::Result<(usize, Option<usize>)> {
+            fn read_some(
+                &self,
+                buf: &mut [MaybeUninit<u8>],
+            ) -> io::Result<(usize, Option<usize>)> {
                 $read(self, buf)
             }
 
@@ -58,17 +63,21 @@ macro_rules! stream_source {
     )*};
 }
 
-/// A read that says nothing about what it left behind.
-fn plain_read<S>(source: &S, buf: &mut [u8]) -> io::Result<(usize, Option<usize>)>
-where
-    for<'a> &'a S: Read,
-{
-    Read::read(&mut &*source, buf).map(|n| (n, None))
+/// A read that says nothing about what it left behind. `socket2` reads into
+/// uninitialised memory, so a caller's fresh buffer is never zeroed first.
+fn plain_read<S: std::os::fd::AsFd>(
+    source: &S,
+    buf: &mut [MaybeUninit<u8>],
+) -> io::Result<(usize, Option<usize>)> {
+    socket2::SockRef::from(source).recv(buf).map(|n| (n, None))
 }
 
 /// TCP reads report the bytes left where the kernel can (`tcp/inq.rs`).
 #[cfg(any(target_os = "linux", target_os = "android"))]
-fn tcp_read(source: &mio::net::TcpStream, buf: &mut [u8]) -> io::Result<(usize, Option<usize>)> {
+fn tcp_read(
+    source: &mio::net::TcpStream,
+    buf: &mut [MaybeUninit<u8>],
+) -> io::Result<(usize, Option<usize>)> {
     crate::net::tcp::inq::recv(std::os::fd::AsFd::as_fd(source), buf)
 }
 
@@ -106,11 +115,17 @@ impl<E: StreamSource> PollEvented<E> {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        let unfilled = buf.initialize_unfilled();
+        // Not zeroed first: for an 8 KiB buffer that a protocol hands in fresh on
+        // every read, zeroing costs more than the read itself.
+        // SAFETY: only the kernel writes into this space (`read_some`'s contract),
+        // and it writes bytes, so nothing initialised is ever de-initialised.
+        let unfilled = unsafe { buf.unfilled_mut() };
         let len = unfilled.len();
         let n = ready!(self.poll_transfer(cx, Direction::Read, len, || {
             self.get_ref().read_some(unfilled)
         }))?;
+        // SAFETY: the read wrote its first `n` bytes, and `n <= len`, the space left.
+        unsafe { buf.assume_init(n) };
         buf.advance(n);
         Poll::Ready(Ok(()))
     }
@@ -140,7 +155,11 @@ impl<E: StreamSource> PollEvented<E> {
 
     /// Reads what is there now, or `WouldBlock`.
     pub(crate) fn try_read_stream(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.try_transfer(Direction::Read, buf.len(), || self.get_ref().read_some(buf))
+        let len = buf.len();
+        // SAFETY: `u8` and `MaybeUninit<u8>` have the same layout, and `read_some` only
+        // lets the kernel write bytes into the slice, so it stays initialised.
+        let buf = unsafe { &mut *(std::ptr::from_mut(buf) as *mut [MaybeUninit<u8>]) };
+        self.try_transfer(Direction::Read, len, || self.get_ref().read_some(buf))
     }
 
     /// Writes what fits now, or `WouldBlock`.

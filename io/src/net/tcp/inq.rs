@@ -36,7 +36,10 @@ pub(crate) fn enable(fd: BorrowedFd<'_>) {
 
 /// Reads into `buf`; returns the byte count and, when the kernel reported it, how
 /// many bytes are still queued.
-pub(crate) fn recv(fd: BorrowedFd<'_>, buf: &mut [u8]) -> io::Result<(usize, Option<usize>)> {
+pub(crate) fn recv(
+    fd: BorrowedFd<'_>,
+    buf: &mut [std::mem::MaybeUninit<u8>],
+) -> io::Result<(usize, Option<usize>)> {
     // Room for one control message carrying a `c_int`, aligned for `cmsghdr`.
     let mut control = [0u64; 4];
     let mut iov = libc::iovec {
@@ -51,7 +54,8 @@ pub(crate) fn recv(fd: BorrowedFd<'_>, buf: &mut [u8]) -> io::Result<(usize, Opt
     msg.msg_control = control.as_mut_ptr().cast();
     msg.msg_controllen = size_of_val(&control) as _;
     // SAFETY: `fd` is open for the borrow's duration. `msg` points at one iovec
-    // covering exactly `buf` (writable, `buf.len()` bytes) and at `control`
+    // covering exactly `buf` (writable, `buf.len()` bytes, which the kernel only
+    // writes, so they may start uninitialised) and at `control`
     // (writable, `msg_controllen` bytes); all three outlive the call.
     let n = unsafe { libc::recvmsg(fd.as_raw_fd(), &raw mut msg, 0) };
     if n < 0 {
