@@ -21,6 +21,12 @@
 //!    waker *under the lock*, then wakes it after dropping the lock ([`WakeList`]).
 //!    Once the lock is dropped, the node may be freed at any moment, so nothing keeps
 //!    a pointer to it.
+//! 4. **The hand-over is announced.** As its very last touch of a node it unlinked
+//!    (rule 3), the waker stores `done = true` with `Release`. The owner that loads
+//!    `done == true` with `Acquire` knows that nobody else will touch the node again
+//!    (it is unlinked, and only linked nodes are reachable), so it reads the outcome
+//!    without taking the lock ([`Waiter::done_node`]). The owner clears `done` when it
+//!    links the node again, under the lock.
 //!
 //! # Invariant
 //!
@@ -29,6 +35,7 @@
 //! and no links.
 
 use crate::loom::UnsafeCell;
+use crate::loom::atomic::{AtomicBool, Ordering};
 use std::marker::PhantomPinned;
 use std::ptr::NonNull;
 use std::task::Waker;
@@ -59,6 +66,9 @@ impl<D> Node<D> {
 #[derive(Debug)]
 pub(crate) struct Waiter<D> {
     node: UnsafeCell<Node<D>>,
+    /// Set by whoever unlinked the node on the owner's behalf, after their last touch
+    /// of it (rule 4); cleared by the owner when it links the node.
+    done: AtomicBool,
     _pin: PhantomPinned,
 }
 
@@ -79,8 +89,23 @@ impl<D> Waiter<D> {
                 waker: None,
                 data,
             }),
+            done: AtomicBool::new(false),
             _pin: PhantomPinned,
         }
+    }
+
+    /// Runs `f` on the node if another party unlinked it on our behalf and let go of
+    /// it (rule 4); `None` if the node may still be linked. Needs no lock: the `&mut`
+    /// proves the caller owns the future the node lives in.
+    pub(crate) fn done_node<R>(&mut self, f: impl FnOnce(&mut Node<D>) -> R) -> Option<R> {
+        if !self.done.load(Ordering::Acquire) {
+            return None;
+        }
+        // SAFETY: `done` was stored (Release) by the party that unlinked the node, as its
+        // last touch (rule 4), and we loaded it with Acquire: the node is unlinked, no
+        // one else can reach it, and their writes are visible to us. `&mut self` rules
+        // out a second owner-side access.
+        Some(self.node.with_mut(|p| f(unsafe { &mut *p })))
     }
 
     /// The address that links this node; valid while the owner keeps it pinned.
@@ -139,11 +164,15 @@ impl<D> WaitList<D> {
         w: NonNull<Waiter<D>>,
         f: impl FnOnce(&mut Node<D>) -> R,
     ) -> R {
-        // SAFETY: `w` is live (caller); we hold the lock through `&mut self`, so no one
-        // else touches the node (rule 1), and no other reference is alive (caller).
-        unsafe { w.as_ref() }
-            .node
-            .with_mut(|p| f(unsafe { &mut *p }))
+        // SAFETY: `w` points to a live waiter (caller's contract), so a shared reference
+        // to it is valid for this call.
+        let waiter = unsafe { w.as_ref() };
+        waiter.node.with_mut(|p| {
+            // SAFETY: we hold the lock through `&mut self`, so no other thread touches the
+            // node (rule 1), and no other reference to it is alive (caller's contract):
+            // this `&mut` is unique for the duration of `f`.
+            f(unsafe { &mut *p })
+        })
     }
 
     /// Links `w` at the back.
@@ -163,6 +192,9 @@ impl<D> WaitList<D> {
                 n.linked = true;
             });
         }
+        // SAFETY: `w` is live (caller's contract). Only the owner links its node, so
+        // this clears the flag of a node nobody else has unlinked yet (rule 4).
+        unsafe { w.as_ref() }.done.store(false, Ordering::Relaxed);
         match old_tail {
             // SAFETY: the tail is linked here, so live (rule 2) and guarded by our lock.
             Some(t) => unsafe { self.with_node(t, |n| n.next = Some(w)) },
@@ -223,12 +255,16 @@ impl<D> WaitList<D> {
         let w = self.pop_front()?;
         // SAFETY: `w` was linked here a moment ago, and its owner can only free it after
         // taking our lock to unlink it (rule 2), which we still hold.
-        Some(unsafe {
+        let waker = unsafe {
             self.with_node(w, |n| {
                 f(&mut n.data);
                 n.waker.take()
             })
-        })
+        };
+        // SAFETY: as above, `w` is still live. This is our last touch of the node: after
+        // this store its owner may read it without the lock and free it (rule 4).
+        unsafe { w.as_ref() }.done.store(true, Ordering::Release);
+        Some(waker)
     }
 
     /// Unlinks every waiter, runs `f` on each, and collects their wakers into `wakers`
