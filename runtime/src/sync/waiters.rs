@@ -36,7 +36,9 @@
 
 use crate::loom::UnsafeCell;
 use crate::loom::atomic::{AtomicBool, Ordering};
+use std::fmt;
 use std::marker::PhantomPinned;
+use std::mem::MaybeUninit;
 use std::ptr::NonNull;
 use std::task::Waker;
 
@@ -307,15 +309,28 @@ const WAKE_BATCH: usize = 32;
 
 /// A batch of wakers collected under a lock and woken after it is dropped (style
 /// rule 6: a waker runs arbitrary code and must never run under our lock).
-#[derive(Debug, Default)]
+///
+/// The slots start uninitialised, so a batch that collects one waker (the common case
+/// of a release handing one permit on) costs no more than that one waker.
+///
+/// # Invariant
+///
+/// `wakers[woken..len]` are initialised and owned by the batch; every other slot is
+/// uninitialised or was moved out.
 pub(crate) struct WakeList {
-    wakers: [Option<Waker>; WAKE_BATCH],
+    wakers: [MaybeUninit<Waker>; WAKE_BATCH],
+    /// Wakers `0..woken` were already moved out and woken.
+    woken: usize,
     len: usize,
 }
 
 impl WakeList {
     pub(crate) fn new() -> Self {
-        Self::default()
+        Self {
+            wakers: [const { MaybeUninit::uninit() }; WAKE_BATCH],
+            woken: 0,
+            len: 0,
+        }
     }
 
     pub(crate) fn is_full(&self) -> bool {
@@ -325,20 +340,44 @@ impl WakeList {
     /// Adds a waker (a `None` is ignored). The caller checks `is_full` first.
     pub(crate) fn push(&mut self, waker: Option<Waker>) {
         if let Some(w) = waker {
-            debug_assert!(!self.is_full());
-            self.wakers[self.len] = Some(w);
+            assert!(
+                !self.is_full(),
+                "a WakeList holds at most {WAKE_BATCH} wakers"
+            );
+            self.wakers[self.len].write(w);
             self.len += 1;
         }
     }
 
-    /// Wakes everything collected so far and empties the batch.
+    /// Wakes everything collected so far, in order, and empties the batch.
     pub(crate) fn wake_all(&mut self) {
-        for slot in &mut self.wakers[..self.len] {
-            if let Some(w) = slot.take() {
-                w.wake();
-            }
+        while self.woken < self.len {
+            let slot = &self.wakers[self.woken];
+            // Advance first: if the waker panics, `Drop` goes on with the next one and
+            // never reads this slot again (the invariant).
+            self.woken += 1;
+            // SAFETY: slot `woken - 1` lies in `woken..len` as it was before the
+            // increment, so it is initialised and ours; the increment moved it out of
+            // that range, so it is read exactly once.
+            let waker = unsafe { slot.assume_init_read() };
+            waker.wake();
         }
+        self.woken = 0;
         self.len = 0;
+    }
+}
+
+impl Default for WakeList {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for WakeList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WakeList")
+            .field("pending", &(self.len - self.woken))
+            .finish()
     }
 }
 
@@ -400,5 +439,42 @@ mod tests {
         list.push(Some(Waker::from(count.clone())));
         drop(list);
         assert_eq!(count.0.load(Ordering::SeqCst), WAKE_BATCH + 1);
+    }
+
+    #[test]
+    fn a_panicking_waker_loses_no_other_wake_up() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        struct Count(AtomicUsize);
+        impl std::task::Wake for Count {
+            fn wake(self: Arc<Self>) {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        struct Panics;
+        impl std::task::Wake for Panics {
+            fn wake(self: Arc<Self>) {
+                panic!("this waker panics");
+            }
+        }
+        let count = Arc::new(Count(AtomicUsize::new(0)));
+        let mut list = WakeList::new();
+        list.push(Some(Waker::from(count.clone())));
+        list.push(Some(Waker::from(Arc::new(Panics))));
+        list.push(Some(Waker::from(count.clone())));
+        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| list.wake_all()));
+        assert!(res.is_err());
+        assert_eq!(count.0.load(Ordering::SeqCst), 1);
+        drop(list);
+        assert_eq!(
+            count.0.load(Ordering::SeqCst),
+            2,
+            "the one after the panic still wakes"
+        );
+        assert_eq!(
+            Arc::strong_count(&count),
+            1,
+            "every waker was consumed once"
+        );
     }
 }
