@@ -300,7 +300,7 @@ pub struct Receiver<T> {
 
 impl<T> Receiver<T> {
     /// Receives the next value; `None` once every sender is gone and the channel is
-    /// drained (or after `close`, once drained).
+    /// drained (or after `close`, once drained and no reserved slot is outstanding).
     ///
     /// # Cancel safety
     ///
@@ -363,7 +363,9 @@ impl<T> Receiver<T> {
     }
 
     /// Refuses further values (senders fail, waiting senders wake with an error); the
-    /// values already queued can still be received.
+    /// values already queued can still be received. A send that had its slot before
+    /// the close (a [`Permit`], or a `send` racing with the close) may still deliver;
+    /// `recv` reports the end once every such slot is used or given back.
     ///
     /// ```
     /// let (tx, mut rx) = weft::sync::mpsc::channel(2);
