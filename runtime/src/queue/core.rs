@@ -13,7 +13,8 @@
 //!    So waiters are served in arrival order, and a woken waiter never competes again.
 //! 2. **Outcomes live in the nodes.** Whoever unlinks a waiter records its outcome in
 //!    the node (item delivered, item accepted, closed) and takes its waker under the
-//!    lock, then wakes it after dropping the lock.
+//!    lock, then wakes it after dropping the lock. A woken `Get` reads its item through
+//!    the node's `done` flag (waiters rule 4), without taking the lock again.
 //! 3. **Cancel never loses an item.** A `Get` dropped after an item was delivered to it
 //!    passes the item to the next waiting getter, or puts it back at the front of the
 //!    store (which may leave a bounded store one over capacity until the next `get`). A
@@ -746,6 +747,20 @@ impl<T, S: Storage<T>> fmt::Debug for Get<'_, T, S> {
 
 impl<T, S: Storage<T>> Get<'_, T, S> {
     fn poll_get(&mut self, cx: &mut Context<'_>) -> Poll<Result<T, GetError>> {
+        if self.queued {
+            // Handed an item (or closed) already: read it without the lock (waiters rule 4).
+            let slot = self
+                .waiter
+                .done_node(|n| std::mem::replace(&mut n.data, GetSlot::Waiting));
+            if let Some(slot) = slot {
+                self.queued = false;
+                return match slot {
+                    GetSlot::Item(item) => Poll::Ready(Ok(item)),
+                    GetSlot::Closed => Poll::Ready(Err(GetError(()))),
+                    GetSlot::Waiting => unreachable!("only a served getter is unlinked"),
+                };
+            }
+        }
         let mut state = self.core.lock();
         let ptr = self.waiter.as_ptr();
         if self.queued {

@@ -24,7 +24,9 @@
 //!    and takes the lock). Either way no wake-up is lost.
 //! 5. **Wake outside the lock.** Granted waiters are unlinked, marked `Granted` and
 //!    their wakers collected under the lock, then woken after it is dropped (at most
-//!    one batch at a time; the lock is re-taken for the next batch).
+//!    one batch at a time; the lock is re-taken for the next batch). The woken
+//!    `Acquire` sees the hand-over through its node's `done` flag (waiters rule 4) and
+//!    returns its permit without taking the lock again.
 //! 6. **Cancel hands on.** An `Acquire` dropped while queued unlinks itself and
 //!    releases whatever it was assigned (everything, if it was granted but never
 //!    polled again), which goes to the next waiters by rule 3.
@@ -522,6 +524,15 @@ impl<'a> Acquire<'a> {
     fn poll_acquire(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), AcquireError>> {
         let sem = self.sem;
         if self.queued {
+            // Handed over already (waiters rule 4): no need to take the lock again.
+            if let Some(outcome) = self.waiter.done_node(|node| node.data.outcome) {
+                self.queued = false;
+                return match outcome {
+                    Outcome::Granted => Poll::Ready(Ok(())),
+                    Outcome::Closed => Poll::Ready(Err(AcquireError(()))),
+                    Outcome::Waiting => unreachable!("only a decided waiter is unlinked"),
+                };
+            }
             let mut list = sem.waiters.lock();
             // SAFETY: the node is ours, live, and linked in `list` or in no list; we hold
             // the lock (rule 1).
@@ -612,6 +623,17 @@ impl Drop for Acquire<'_> {
     fn drop(&mut self) {
         if !self.queued {
             // Never linked, or its outcome was already returned by `poll`.
+            return;
+        }
+        if let Some((outcome, assigned)) = self
+            .waiter
+            .done_node(|node| (node.data.outcome, node.data.assigned))
+        {
+            // Unlinked and decided (waiters rule 4): granted but never told hands its
+            // permits on without our lock (rule 6); a closed one has nothing to give.
+            if outcome == Outcome::Granted {
+                self.sem.release(assigned);
+            }
             return;
         }
         let mut list = self.sem.waiters.lock();

@@ -21,6 +21,12 @@
 //!    waker *under the lock*, then wakes it after dropping the lock ([`WakeList`]).
 //!    Once the lock is dropped, the node may be freed at any moment, so nothing keeps
 //!    a pointer to it.
+//! 4. **The hand-over is announced.** As its very last touch of a node it unlinked
+//!    (rule 3), the waker stores `done = true` with `Release`. The owner that loads
+//!    `done == true` with `Acquire` knows that nobody else will touch the node again
+//!    (it is unlinked, and only linked nodes are reachable), so it reads the outcome
+//!    without taking the lock ([`Waiter::done_node`]). The owner clears `done` when it
+//!    links the node again, under the lock.
 //!
 //! # Invariant
 //!
@@ -29,7 +35,10 @@
 //! and no links.
 
 use crate::loom::UnsafeCell;
+use crate::loom::atomic::{AtomicBool, Ordering};
+use std::fmt;
 use std::marker::PhantomPinned;
+use std::mem::MaybeUninit;
 use std::ptr::NonNull;
 use std::task::Waker;
 
@@ -59,6 +68,9 @@ impl<D> Node<D> {
 #[derive(Debug)]
 pub(crate) struct Waiter<D> {
     node: UnsafeCell<Node<D>>,
+    /// Set by whoever unlinked the node on the owner's behalf, after their last touch
+    /// of it (rule 4); cleared by the owner when it links the node.
+    done: AtomicBool,
     _pin: PhantomPinned,
 }
 
@@ -79,8 +91,23 @@ impl<D> Waiter<D> {
                 waker: None,
                 data,
             }),
+            done: AtomicBool::new(false),
             _pin: PhantomPinned,
         }
+    }
+
+    /// Runs `f` on the node if another party unlinked it on our behalf and let go of
+    /// it (rule 4); `None` if the node may still be linked. Needs no lock: the `&mut`
+    /// proves the caller owns the future the node lives in.
+    pub(crate) fn done_node<R>(&mut self, f: impl FnOnce(&mut Node<D>) -> R) -> Option<R> {
+        if !self.done.load(Ordering::Acquire) {
+            return None;
+        }
+        // SAFETY: `done` was stored (Release) by the party that unlinked the node, as its
+        // last touch (rule 4), and we loaded it with Acquire: the node is unlinked, no
+        // one else can reach it, and their writes are visible to us. `&mut self` rules
+        // out a second owner-side access.
+        Some(self.node.with_mut(|p| f(unsafe { &mut *p })))
     }
 
     /// The address that links this node; valid while the owner keeps it pinned.
@@ -139,11 +166,15 @@ impl<D> WaitList<D> {
         w: NonNull<Waiter<D>>,
         f: impl FnOnce(&mut Node<D>) -> R,
     ) -> R {
-        // SAFETY: `w` is live (caller); we hold the lock through `&mut self`, so no one
-        // else touches the node (rule 1), and no other reference is alive (caller).
-        unsafe { w.as_ref() }
-            .node
-            .with_mut(|p| f(unsafe { &mut *p }))
+        // SAFETY: `w` points to a live waiter (caller's contract), so a shared reference
+        // to it is valid for this call.
+        let waiter = unsafe { w.as_ref() };
+        waiter.node.with_mut(|p| {
+            // SAFETY: we hold the lock through `&mut self`, so no other thread touches the
+            // node (rule 1), and no other reference to it is alive (caller's contract):
+            // this `&mut` is unique for the duration of `f`.
+            f(unsafe { &mut *p })
+        })
     }
 
     /// Links `w` at the back.
@@ -163,6 +194,9 @@ impl<D> WaitList<D> {
                 n.linked = true;
             });
         }
+        // SAFETY: `w` is live (caller's contract). Only the owner links its node, so
+        // this clears the flag of a node nobody else has unlinked yet (rule 4).
+        unsafe { w.as_ref() }.done.store(false, Ordering::Relaxed);
         match old_tail {
             // SAFETY: the tail is linked here, so live (rule 2) and guarded by our lock.
             Some(t) => unsafe { self.with_node(t, |n| n.next = Some(w)) },
@@ -223,12 +257,16 @@ impl<D> WaitList<D> {
         let w = self.pop_front()?;
         // SAFETY: `w` was linked here a moment ago, and its owner can only free it after
         // taking our lock to unlink it (rule 2), which we still hold.
-        Some(unsafe {
+        let waker = unsafe {
             self.with_node(w, |n| {
                 f(&mut n.data);
                 n.waker.take()
             })
-        })
+        };
+        // SAFETY: as above, `w` is still live. This is our last touch of the node: after
+        // this store its owner may read it without the lock and free it (rule 4).
+        unsafe { w.as_ref() }.done.store(true, Ordering::Release);
+        Some(waker)
     }
 
     /// Unlinks every waiter, runs `f` on each, and collects their wakers into `wakers`
@@ -271,15 +309,28 @@ const WAKE_BATCH: usize = 32;
 
 /// A batch of wakers collected under a lock and woken after it is dropped (style
 /// rule 6: a waker runs arbitrary code and must never run under our lock).
-#[derive(Debug, Default)]
+///
+/// The slots start uninitialised, so a batch that collects one waker (the common case
+/// of a release handing one permit on) costs no more than that one waker.
+///
+/// # Invariant
+///
+/// `wakers[woken..len]` are initialised and owned by the batch; every other slot is
+/// uninitialised or was moved out.
 pub(crate) struct WakeList {
-    wakers: [Option<Waker>; WAKE_BATCH],
+    wakers: [MaybeUninit<Waker>; WAKE_BATCH],
+    /// Wakers `0..woken` were already moved out and woken.
+    woken: usize,
     len: usize,
 }
 
 impl WakeList {
     pub(crate) fn new() -> Self {
-        Self::default()
+        Self {
+            wakers: [const { MaybeUninit::uninit() }; WAKE_BATCH],
+            woken: 0,
+            len: 0,
+        }
     }
 
     pub(crate) fn is_full(&self) -> bool {
@@ -289,20 +340,44 @@ impl WakeList {
     /// Adds a waker (a `None` is ignored). The caller checks `is_full` first.
     pub(crate) fn push(&mut self, waker: Option<Waker>) {
         if let Some(w) = waker {
-            debug_assert!(!self.is_full());
-            self.wakers[self.len] = Some(w);
+            assert!(
+                !self.is_full(),
+                "a WakeList holds at most {WAKE_BATCH} wakers"
+            );
+            self.wakers[self.len].write(w);
             self.len += 1;
         }
     }
 
-    /// Wakes everything collected so far and empties the batch.
+    /// Wakes everything collected so far, in order, and empties the batch.
     pub(crate) fn wake_all(&mut self) {
-        for slot in &mut self.wakers[..self.len] {
-            if let Some(w) = slot.take() {
-                w.wake();
-            }
+        while self.woken < self.len {
+            let slot = &self.wakers[self.woken];
+            // Advance first: if the waker panics, `Drop` goes on with the next one and
+            // never reads this slot again (the invariant).
+            self.woken += 1;
+            // SAFETY: slot `woken - 1` lies in `woken..len` as it was before the
+            // increment, so it is initialised and ours; the increment moved it out of
+            // that range, so it is read exactly once.
+            let waker = unsafe { slot.assume_init_read() };
+            waker.wake();
         }
+        self.woken = 0;
         self.len = 0;
+    }
+}
+
+impl Default for WakeList {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for WakeList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WakeList")
+            .field("pending", &(self.len - self.woken))
+            .finish()
     }
 }
 
@@ -364,5 +439,42 @@ mod tests {
         list.push(Some(Waker::from(count.clone())));
         drop(list);
         assert_eq!(count.0.load(Ordering::SeqCst), WAKE_BATCH + 1);
+    }
+
+    #[test]
+    fn a_panicking_waker_loses_no_other_wake_up() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        struct Count(AtomicUsize);
+        impl std::task::Wake for Count {
+            fn wake(self: Arc<Self>) {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        struct Panics;
+        impl std::task::Wake for Panics {
+            fn wake(self: Arc<Self>) {
+                panic!("this waker panics");
+            }
+        }
+        let count = Arc::new(Count(AtomicUsize::new(0)));
+        let mut list = WakeList::new();
+        list.push(Some(Waker::from(count.clone())));
+        list.push(Some(Waker::from(Arc::new(Panics))));
+        list.push(Some(Waker::from(count.clone())));
+        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| list.wake_all()));
+        assert!(res.is_err());
+        assert_eq!(count.0.load(Ordering::SeqCst), 1);
+        drop(list);
+        assert_eq!(
+            count.0.load(Ordering::SeqCst),
+            2,
+            "the one after the panic still wakes"
+        );
+        assert_eq!(
+            Arc::strong_count(&count),
+            1,
+            "every waker was consumed once"
+        );
     }
 }

@@ -276,9 +276,7 @@ impl<T> Permit<'_, T> {
 
 impl<T> Drop for Permit<'_, T> {
     fn drop(&mut self) {
-        if let Some(sem) = &self.chan.sem {
-            sem.release(1);
-        }
+        self.chan.return_slot();
     }
 }
 
@@ -302,7 +300,7 @@ pub struct Receiver<T> {
 
 impl<T> Receiver<T> {
     /// Receives the next value; `None` once every sender is gone and the channel is
-    /// drained (or after `close`, once drained).
+    /// drained (or after `close`, once drained and no reserved slot is outstanding).
     ///
     /// # Cancel safety
     ///
@@ -319,7 +317,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(block_on(rx.recv()), None);
     /// ```
     pub async fn recv(&mut self) -> Option<T> {
-        std::future::poll_fn(|cx| self.chan.poll_recv(cx)).await
+        std::future::poll_fn(|cx| self.poll_recv(cx)).await
     }
 
     /// Polls for the next value (for hand-written futures and streams).
@@ -332,7 +330,8 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.poll_recv(&mut cx), std::task::Poll::Ready(Some(2)));
     /// ```
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.chan.poll_recv(cx)
+        // SAFETY: `&mut self` on the one receiver: nobody else receives meanwhile.
+        unsafe { self.chan.poll_recv(cx) }
     }
 
     /// Takes the next value if one is queued.
@@ -343,7 +342,8 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
     /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        self.chan.try_recv()
+        // SAFETY: `&mut self` on the one receiver: nobody else receives meanwhile.
+        unsafe { self.chan.try_recv() }
     }
 
     /// [`recv`](Self::recv) for plain threads: blocks the thread until a value comes.
@@ -363,7 +363,9 @@ impl<T> Receiver<T> {
     }
 
     /// Refuses further values (senders fail, waiting senders wake with an error); the
-    /// values already queued can still be received.
+    /// values already queued can still be received. A send that had its slot before
+    /// the close (a [`Permit`], or a `send` racing with the close) may still deliver;
+    /// `recv` reports the end once every such slot is used or given back.
     ///
     /// ```
     /// let (tx, mut rx) = weft::sync::mpsc::channel(2);
@@ -411,7 +413,8 @@ impl<T> Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        self.chan.drop_rx();
+        // SAFETY: the one receiver, going away: nobody else receives meanwhile.
+        unsafe { self.chan.drop_rx() }
     }
 }
 
@@ -424,7 +427,7 @@ impl<T> fmt::Debug for Receiver<T> {
 impl<T> futures_core::Stream for Receiver<T> {
     type Item = T;
 
-    fn poll_next(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.chan.poll_recv(cx)
+    fn poll_next(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.poll_recv(cx)
     }
 }

@@ -1,13 +1,16 @@
 //! Multi-producer, single-consumer channels: [`channel`] (bounded, with backpressure)
 //! and [`unbounded_channel`].
 //!
-//! Both share one core (`chan`): a locked queue and the receiver's waker; the bounded
-//! channel adds a fair [`Semaphore`](crate::sync::Semaphore) of free slots, so senders
-//! waiting for room are served in order.
+//! Both share one core (`chan`): the message store, and the receiver's waker, which
+//! senders touch only while the receiver is parked. The bounded channel adds a fair
+//! [`Semaphore`](crate::sync::Semaphore) of free slots, so senders waiting for room
+//! are served in order, and keeps its values in a lock-free ring (`ring`) whose free
+//! slots are exactly those permits; the unbounded channel keeps a locked queue.
 
 mod bounded;
 mod chan;
 pub mod error;
+mod ring;
 mod unbounded;
 
 pub use bounded::{Permit, Receiver, Sender, channel};
@@ -72,6 +75,71 @@ mod tests {
     }
 
     #[test]
+    fn only_a_parked_receiver_is_woken() {
+        let (tx, mut rx) = channel(4);
+        let count = CountWaker::new();
+        let waker = Waker::from(count.clone());
+        let mut cx = std::task::Context::from_waker(&waker);
+        assert!(rx.poll_recv(&mut cx).is_pending());
+        for i in 0..3 {
+            tx.try_send(i).unwrap();
+        }
+        assert_eq!(
+            count.count(),
+            1,
+            "one wake-up for the parked receiver, not one per value"
+        );
+        for i in 0..3 {
+            assert_eq!(rx.poll_recv(&mut cx), Poll::Ready(Some(i)));
+        }
+        assert!(rx.poll_recv(&mut cx).is_pending());
+        tx.try_send(3).unwrap();
+        assert_eq!(count.count(), 2);
+    }
+
+    #[test]
+    fn the_end_after_close_waits_for_reserved_slots() {
+        let (tx, mut rx) = channel::<u8>(2);
+        let permit = tx.try_reserve().unwrap();
+        let late = tx.try_reserve().unwrap();
+        rx.close();
+        let count = CountWaker::new();
+        let waker = Waker::from(count.clone());
+        let mut cx = std::task::Context::from_waker(&waker);
+        // A reserved slot may still be used: the receiver cannot report the end yet.
+        assert!(rx.poll_recv(&mut cx).is_pending());
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+        drop(permit);
+        assert_eq!(
+            count.count(),
+            1,
+            "a slot coming home after the close wakes the receiver"
+        );
+        assert!(rx.poll_recv(&mut cx).is_pending());
+        // Sending into a slot reserved before the close drops the value.
+        late.send(9);
+        assert_eq!(rx.poll_recv(&mut cx), Poll::Ready(None));
+        assert_eq!(tx.capacity(), 2);
+    }
+
+    #[test]
+    fn large_capacities_keep_order_and_close() {
+        // Above the ring's size limit the channel keeps a growable, locked queue.
+        let cap = super::ring::MAX_RING * 2;
+        let (tx, mut rx) = channel(cap);
+        for i in 0..iters(cap, 100) {
+            tx.try_send(i).unwrap();
+        }
+        rx.close();
+        assert!(tx.try_send(0).is_err());
+        for i in 0..iters(cap, 100) {
+            assert_eq!(rx.try_recv(), Ok(i));
+        }
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+        assert_eq!(tx.capacity(), cap);
+    }
+
+    #[test]
     fn unused_permit_gives_its_slot_back() {
         let (tx, mut rx) = channel::<u8>(1);
         let permit = block_on(tx.reserve()).unwrap();
@@ -89,6 +157,11 @@ mod tests {
         drop(rx);
         assert_eq!(std::sync::Arc::strong_count(&marker), 1);
         assert!(tx.send(marker.clone()).is_err());
+        let (tx, rx) = channel(4);
+        tx.try_send(marker.clone()).unwrap();
+        drop(rx);
+        assert_eq!(std::sync::Arc::strong_count(&marker), 1);
+        assert!(tx.try_send(marker.clone()).is_err());
     }
 
     #[test]

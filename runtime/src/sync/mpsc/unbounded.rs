@@ -138,7 +138,7 @@ impl<T> UnboundedReceiver<T> {
     /// assert_eq!(block_on(rx.recv()), Some(1));
     /// ```
     pub async fn recv(&mut self) -> Option<T> {
-        std::future::poll_fn(|cx| self.chan.poll_recv(cx)).await
+        std::future::poll_fn(|cx| self.poll_recv(cx)).await
     }
 
     /// Polls for the next value (for hand-written futures and streams).
@@ -150,7 +150,8 @@ impl<T> UnboundedReceiver<T> {
     /// assert_eq!(rx.poll_recv(&mut cx), std::task::Poll::Ready(Some(2)));
     /// ```
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.chan.poll_recv(cx)
+        // SAFETY: `&mut self` on the one receiver: nobody else receives meanwhile.
+        unsafe { self.chan.poll_recv(cx) }
     }
 
     /// Takes the next value if one is queued.
@@ -160,7 +161,8 @@ impl<T> UnboundedReceiver<T> {
     /// assert!(rx.try_recv().is_err());
     /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        self.chan.try_recv()
+        // SAFETY: `&mut self` on the one receiver: nobody else receives meanwhile.
+        unsafe { self.chan.try_recv() }
     }
 
     /// [`recv`](Self::recv) for plain threads: blocks the thread until a value comes.
@@ -225,7 +227,8 @@ impl<T> UnboundedReceiver<T> {
 
 impl<T> Drop for UnboundedReceiver<T> {
     fn drop(&mut self) {
-        self.chan.drop_rx();
+        // SAFETY: the one receiver, going away: nobody else receives meanwhile.
+        unsafe { self.chan.drop_rx() }
     }
 }
 
@@ -239,7 +242,7 @@ impl<T> fmt::Debug for UnboundedReceiver<T> {
 impl<T> futures_core::Stream for UnboundedReceiver<T> {
     type Item = T;
 
-    fn poll_next(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.chan.poll_recv(cx)
+    fn poll_next(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.poll_recv(cx)
     }
 }
