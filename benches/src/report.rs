@@ -145,6 +145,10 @@ impl Row {
 
     /// weft's median over the best peer's median.
     ///
+    /// Memory is compared in whole bytes, as the table shows it: RSS growth over a
+    /// million tasks carries a fraction of a byte of page-accounting noise, while a
+    /// task's real cost is a whole number of bytes (a malloc chunk, a multiple of 16).
+    ///
     /// # Examples
     ///
     /// ```
@@ -154,9 +158,21 @@ impl Row {
     /// let row = Row { name: "x".into(), unit: Unit::Time, weft: s(3.0), tokio: s(2.0), smol: Err("failed".into()) };
     /// assert_eq!(row.ratio(), Some(1.5));
     /// ```
+    ///
+    /// ```
+    /// use weft_benches::{Row, Summary, Unit};
+    ///
+    /// let s = |v| Ok(Summary::from_values(vec![v]).unwrap());
+    /// let row = Row { name: "m".into(), unit: Unit::BytesPerTask, weft: s(144.3), tokio: s(447.0), smol: s(143.9) };
+    /// assert_eq!(row.ratio(), Some(1.0));
+    /// ```
     pub fn ratio(&self) -> Option<f64> {
-        let weft = self.weft.as_ref().ok()?.median;
-        let best = self.best_peer()?;
+        let whole = |v: f64| match self.unit {
+            Unit::BytesPerTask => v.round(),
+            Unit::Time => v,
+        };
+        let weft = whole(self.weft.as_ref().ok()?.median);
+        let best = whole(self.best_peer()?);
         Some(if best > 0.0 {
             weft / best
         } else {
