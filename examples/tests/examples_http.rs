@@ -1,67 +1,13 @@
 //! `http` and `fetch` as real processes, driven over raw sockets as a client would:
 //! keep-alive, pipelining, chunked bodies, the error answers, static files.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{Read, Write};
 
+use weft_tests::http_support::{connect, exchange, read_answer};
 use weft_tests::process_support::{Server, run};
 
 const HTTP: &str = env!("CARGO_BIN_EXE_http");
 const FETCH: &str = env!("CARGO_BIN_EXE_fetch");
-
-/// One parsed response.
-#[derive(Debug)]
-struct Answer {
-    status: u16,
-    connection: String,
-    body: Vec<u8>,
-}
-
-/// Reads one response framed by Content-Length (the only framing the server uses).
-fn read_answer(reader: &mut impl BufRead) -> Answer {
-    let mut status_line = String::new();
-    reader.read_line(&mut status_line).unwrap();
-    let status = status_line
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("bad status line {status_line:?}"));
-    let (mut length, mut connection) = (0, String::new());
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line).unwrap();
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        let (name, value) = line.split_once(": ").unwrap();
-        match name.to_ascii_lowercase().as_str() {
-            "content-length" => length = value.parse().unwrap(),
-            "connection" => connection = value.to_owned(),
-            _ => {}
-        }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).unwrap();
-    Answer {
-        status,
-        connection,
-        body,
-    }
-}
-
-fn connect(server: &Server) -> (TcpStream, BufReader<TcpStream>) {
-    let stream = TcpStream::connect(server.addr).unwrap();
-    let reader = BufReader::new(stream.try_clone().unwrap());
-    (stream, reader)
-}
-
-/// Sends `request` on a fresh connection and reads one answer.
-fn exchange(server: &Server, request: &[u8]) -> Answer {
-    let (mut stream, mut reader) = connect(server);
-    stream.write_all(request).unwrap();
-    read_answer(&mut reader)
-}
 
 fn start() -> Server {
     Server::start(HTTP, &["--addr", "127.0.0.1:0"])

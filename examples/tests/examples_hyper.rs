@@ -3,59 +3,12 @@
 //! byte, sleeps on weft's timer, answers garbage with 400 and keeps serving, and
 //! shuts down cleanly on ctrl-c.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{Read, Write};
 
+use weft_tests::http_support::{connect, exchange, read_answer};
 use weft_tests::process_support::{Server, run};
 
 const HYPER: &str = env!("CARGO_BIN_EXE_hyper-server");
-
-/// One parsed response.
-#[derive(Debug)]
-struct Answer {
-    status: u16,
-    body: Vec<u8>,
-}
-
-/// Reads one response; hyper frames these bodies with `content-length`.
-fn read_answer(reader: &mut impl BufRead) -> Answer {
-    let mut status_line = String::new();
-    reader.read_line(&mut status_line).unwrap();
-    let status = status_line
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("bad status line {status_line:?}"));
-    let mut length = 0;
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line).unwrap();
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        let (name, value) = line.split_once(": ").unwrap();
-        if name.eq_ignore_ascii_case("content-length") {
-            length = value.parse().unwrap();
-        }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).unwrap();
-    Answer { status, body }
-}
-
-fn connect(server: &Server) -> (TcpStream, BufReader<TcpStream>) {
-    let stream = TcpStream::connect(server.addr).unwrap();
-    let reader = BufReader::new(stream.try_clone().unwrap());
-    (stream, reader)
-}
-
-/// Sends `request` on a fresh connection and reads one answer.
-fn exchange(server: &Server, request: &[u8]) -> Answer {
-    let (mut stream, mut reader) = connect(server);
-    stream.write_all(request).unwrap();
-    read_answer(&mut reader)
-}
 
 /// Reads until the server closes the connection; what came before that.
 fn rest(reader: &mut impl Read) -> Vec<u8> {

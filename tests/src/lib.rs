@@ -26,6 +26,7 @@
 #![warn(clippy::undocumented_unsafe_blocks, unreachable_pub, missing_docs)]
 
 pub mod combinators;
+pub mod http_support;
 pub mod process_support;
 pub mod procfs;
 pub mod sync_support;

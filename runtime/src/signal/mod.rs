@@ -38,7 +38,7 @@ use std::io;
 /// // The first poll registers the listener...
 /// assert!(ctrl_c.as_mut().poll(&mut Context::from_waker(Waker::noop())).is_pending());
 /// // ...so this SIGINT is caught rather than ending the process.
-/// // SAFETY (of the example): `kill` and `getpid` have no preconditions.
+/// // SAFETY: (in this example) `kill` and `getpid` have no preconditions.
 /// unsafe { libc::kill(libc::getpid(), libc::SIGINT) };
 /// ctrl_c.await?;
 /// # Ok::<(), std::io::Error>(())

@@ -165,7 +165,7 @@ impl From<libc::c_int> for SignalKind {
 /// use weft::signal::unix::{SignalKind, signal};
 /// # weft::run(async {
 /// let mut hangups = signal(SignalKind::hangup())?;
-/// // SAFETY (of the example): `kill` and `getpid` have no preconditions.
+/// // SAFETY: (in this example) `kill` and `getpid` have no preconditions.
 /// unsafe { libc::kill(libc::getpid(), libc::SIGHUP) };
 /// assert_eq!(hangups.recv().await, Some(()));
 /// # Ok::<(), std::io::Error>(())
@@ -191,7 +191,7 @@ pub fn signal(kind: SignalKind) -> io::Result<Signal> {
 /// # weft::run(async {
 /// let mut first = signal(SignalKind::user_defined2())?;
 /// let mut second = signal(SignalKind::user_defined2())?;
-/// // SAFETY (of the example): `kill` and `getpid` have no preconditions.
+/// // SAFETY: (in this example) `kill` and `getpid` have no preconditions.
 /// unsafe { libc::kill(libc::getpid(), libc::SIGUSR2) };
 /// // Both listeners see the delivery.
 /// assert_eq!(first.recv().await, Some(()));
@@ -215,7 +215,7 @@ impl Signal {
     /// use weft::signal::unix::{SignalKind, signal};
     /// # weft::run(async {
     /// let mut alarms = signal(SignalKind::alarm())?;
-    /// // SAFETY (of the example): `kill` and `getpid` have no preconditions.
+    /// // SAFETY: (in this example) `kill` and `getpid` have no preconditions.
     /// unsafe { libc::kill(libc::getpid(), libc::SIGALRM) };
     /// alarms.recv().await;
     /// # Ok::<(), std::io::Error>(())
