@@ -123,10 +123,7 @@ impl<F: Future, S: Schedule> Harness<F, S> {
                 if !dropping {
                     // `poll` itself panicked: the future is still there. A second
                     // panic from its `Drop` is dropped; the first one is the story.
-                    // SAFETY: RUNNING, and the future is live and never touched again.
-                    let _ = panic::catch_unwind(AssertUnwindSafe(|| unsafe {
-                        self.core().drop_future()
-                    }));
+                    let _ = self.drop_future_caught();
                 }
                 Err(JoinError::panic(
                     self.header().id,
@@ -140,12 +137,18 @@ impl<F: Future, S: Schedule> Harness<F, S> {
         Poll::Ready(())
     }
 
+    /// Drops the future in place, catching a panic from its `Drop`. Requires
+    /// `RUNNING` on a task that is not complete, whose future nothing touches again.
+    fn drop_future_caught(&self) -> std::thread::Result<()> {
+        // SAFETY: RUNNING and not complete: the stage holds the future (state
+        // invariant 6), and the caller never touches it again.
+        panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.core().drop_future() }))
+    }
+
     /// Drops the future and stores the cancellation. Requires `RUNNING` on a task
     /// that is not complete.
     fn cancel(&self) {
-        // SAFETY: RUNNING and not complete: the stage holds the future (state
-        // invariant 6), which nothing touches again.
-        let res = panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.core().drop_future() }));
+        let res = self.drop_future_caught();
         let id = self.header().id;
         let name = self.trailer().name();
         let err = match res {
