@@ -25,9 +25,15 @@ use crate::task::{self, JoinHandle, Meta, Notified, OwnedTasks, Schedule, Task};
 use std::cell::RefCell;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// At most this many tasks run from the LIFO slot in a row.
 const MAX_LIFO_POLLS: u32 = 3;
+
+/// A worker whose last stretch between two parks lasted this long counts as one
+/// that stays busy: when it next leaves the driver with work, it wakes a sleeping
+/// worker to watch the reactor in its place (see `Context::park_timeout`).
+const LONG_BUSY: Duration = Duration::from_micros(100);
 
 /// The scheduler state shared by all workers; tasks hold an `Arc` of it.
 pub(crate) struct Handle {
@@ -57,6 +63,10 @@ pub(crate) struct Core {
     is_shutdown: bool,
     park: Option<Parker>,
     rand: FastRand,
+    /// When this worker last left `park` (the start of its current busy stretch).
+    busy_since: Instant,
+    /// Whether the stretch before the current park lasted at least `LONG_BUSY`.
+    long_busy: bool,
 }
 
 /// The thread-local view of a worker: which runtime, and its core while lent out.
@@ -94,6 +104,8 @@ pub(crate) fn create(
             is_shutdown: false,
             park: Some(park),
             rand: FastRand::new(index as u64 + 1),
+            busy_since: Instant::now(),
+            long_busy: false,
         }));
     }
     let handle = Arc::new(Handle {
@@ -228,6 +240,7 @@ impl Context {
         if !core.transition_to_parked(&self.handle) {
             return core;
         }
+        core.long_busy = core.busy_since.elapsed() >= LONG_BUSY;
         while !core.is_shutdown {
             core = self.park_timeout(core, None);
             core.is_shutdown = self.handle.inject.is_closed();
@@ -235,6 +248,7 @@ impl Context {
                 break;
             }
         }
+        core.busy_since = Instant::now();
         core
     }
 
@@ -248,8 +262,18 @@ impl Context {
             .take()
             .expect("core missing after park");
         core.park = Some(park);
-        // The driver may have woken several tasks into our queue: share them.
-        if core.run_queue.len() > 1 {
+        let woken = usize::from(core.lifo_slot.is_some()) + core.run_queue.len();
+        // The driver may have woken several tasks into our queue: we run one (the
+        // LIFO slot's, or the queue's head), so wake a worker to share the rest.
+        //
+        // With just one, a worker that tends to stay busy (say a task that moves
+        // megabytes per poll) still wakes one: otherwise no one watches the reactor
+        // while it works, the other workers sleep on their condition variables, and
+        // every task that I/O wakes meanwhile waits for this one worker (a reader
+        // and a writer of one socket pair would take turns on one core). A short
+        // stretch, like a request answered in microseconds, doesn't pay for that
+        // extra wake-up.
+        if woken > 1 || (woken == 1 && core.long_busy) {
             self.handle.notify_parked();
         }
         core
