@@ -58,7 +58,7 @@ impl<F: Future> Children<F> {
         cx: &Context<'_>,
         mut on_ready: impl FnMut(usize, F::Output) -> ControlFlow<()>,
     ) {
-        self.ready.start_poll(cx);
+        self.ready.begin_poll();
         loop {
             // A spent budget makes every leaf child (a `JoinHandle`, a channel) return
             // `Pending` and queue itself again, so going on would sweep the whole
@@ -67,7 +67,7 @@ impl<F: Future> Children<F> {
                 cx.waker().wake_by_ref();
                 return;
             }
-            let Some(index) = self.ready.pop() else {
+            let Some(index) = self.ready.next(cx) else {
                 return;
             };
             let mut slot = slot(&mut self.slots, index);

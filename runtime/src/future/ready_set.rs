@@ -8,18 +8,24 @@
 //!
 //! # Invariants
 //!
-//! 1. A child's index is in the ready list (shared or local batch) at most once:
-//!    its node's `queued` flag is set by whoever pushes the index and cleared by the
-//!    parent just before it polls that child. A wake that arrives while the child is
-//!    being polled therefore queues it again, so no wake-up is lost.
-//! 2. `start_poll` moves the shared list into the local batch *after* registering
-//!    the parent's waker, so a wake racing with a poll either lands in this batch or
-//!    wakes the parent again.
-//! 3. `pop` serves only the local batch, which only `start_poll` and `insert` (never
-//!    called during a poll) refill, so one poll of the parent polls each child at
-//!    most once and always ends, even if a child wakes itself whenever polled. A
-//!    round cut short (an output ended it, or the task's budget ran out) keeps the
-//!    rest of its batch for the next poll.
+//! 1. A child's index is in the ready list (shared or local batch) at most once.
+//!    A slot gets its node (and waker) the first time its child is polled with a
+//!    waker; until then nothing but the parent can queue it, which it does once,
+//!    when a child is put in the slot. From then on the node's `queued` flag is set
+//!    by whoever pushes the index and cleared by the parent just before it polls
+//!    that child, so a wake that arrives during the poll queues it again and no
+//!    wake-up is lost. (A `JoinSet` polls a finished task's handle with no waker at
+//!    all, so a task that is done before it is joined never costs a node.)
+//! 2. `next` takes the shared list only when the local batch has run dry, and only
+//!    *after* registering the parent's waker, so a wake racing with a poll either
+//!    lands in the batch or wakes the parent again. A parent returns `Pending` for
+//!    want of work only after `next` said `None`, that is after this registration.
+//! 3. `next` takes the shared list at most once per parent poll (`begin_poll` allows
+//!    it again), so one poll of the parent polls each child at most twice and always
+//!    ends, even if a child wakes itself whenever polled. A round cut short (an
+//!    output ended it, or the task's budget ran out) keeps the rest of its batch for
+//!    the next poll, and a parent that still has a batch to work through takes no
+//!    lock at all.
 //! 4. Indices are slots, not children: a slot can be reused for a new child (as
 //!    `JoinSet` does). A stale wake from a slot's former occupant then only causes
 //!    one spurious poll, which futures must tolerate anyway.
@@ -33,16 +39,24 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Wake, Waker};
 
-/// The parent's side: one node and one waker per slot, plus the batch being polled.
+/// The parent's side: each slot's waker (once it has one), plus the batch being
+/// polled.
 pub(crate) struct ReadySet {
     shared: Arc<Shared>,
-    /// One per slot; `wakers[i]` wakes `nodes[i]`.
-    nodes: Vec<Arc<Node>>,
-    wakers: Vec<Waker>,
-    /// Indices taken from the shared list; those from `pos` on are not yet polled
-    /// (invariant 3).
+    /// One per slot, `None` until the slot's child is first polled with a waker
+    /// (invariant 1).
+    slots: Vec<Option<SlotWaker>>,
+    /// Indices to poll; those from `pos` on are not yet polled (invariant 3).
     batch: Vec<usize>,
     pos: usize,
+    /// Whether this parent poll already took the shared list (invariant 2).
+    refilled: bool,
+}
+
+/// A slot's node and the waker made from it.
+struct SlotWaker {
+    node: Arc<Node>,
+    waker: Waker,
 }
 
 /// What the children's wakers share with the parent.
@@ -51,7 +65,7 @@ struct Shared {
 }
 
 struct Inner {
-    /// Indices woken since the parent last called `start_poll`.
+    /// Indices woken since the parent last took the list.
     ready: Vec<usize>,
     /// The parent's waker; taken by the first wake so later ones cost no wake-up.
     parent: Option<Waker>,
@@ -105,82 +119,99 @@ impl ReadySet {
                     parent: None,
                 }),
             }),
-            nodes: Vec::new(),
-            wakers: Vec::new(),
+            slots: Vec::new(),
             batch: Vec::new(),
             pos: 0,
+            refilled: false,
         }
     }
 
     /// A set of `n` slots, all queued so that the first poll polls every child.
     pub(crate) fn with_len(n: usize) -> ReadySet {
         let mut set = ReadySet::new();
-        set.nodes.reserve_exact(n);
-        set.wakers.reserve_exact(n);
-        for index in 0..n {
-            set.add_node(index, true);
-        }
+        set.slots.resize_with(n, || None);
         set.batch.extend(0..n);
         set
-    }
-
-    fn add_node(&mut self, index: usize, queued: bool) {
-        let node = Arc::new(Node {
-            index,
-            queued: AtomicBool::new(queued),
-            shared: self.shared.clone(),
-        });
-        self.wakers.push(Waker::from(node.clone()));
-        self.nodes.push(node);
     }
 
     /// Makes slot `index` ready to be polled (a new child was put there). Slots must
     /// be added in order: `index` is at most the number of slots so far.
     pub(crate) fn insert(&mut self, index: usize) {
-        if index == self.nodes.len() {
-            self.add_node(index, true);
+        if index == self.slots.len() {
+            self.slots.push(None);
             self.batch.push(index);
-        } else {
-            // A reused slot: queue it through its waker, which keeps invariant 1.
-            self.wakers[index].wake_by_ref();
+            return;
+        }
+        match &self.slots[index] {
+            // A reused slot with a waker: queue it through the waker, which keeps
+            // invariant 1 against a late wake of its former child.
+            Some(slot) => slot.waker.wake_by_ref(),
+            // Without one, nothing but this call can queue it, and its former child
+            // left the batch when it was polled for the last time.
+            None => self.batch.push(index),
         }
     }
 
-    /// Registers the parent's waker and takes the children woken since the last
-    /// call into the batch (invariant 2). Call at the start of every parent poll.
-    pub(crate) fn start_poll(&mut self, cx: &Context<'_>) {
+    /// Starts a poll of the parent: the next `next` that finds the batch empty may
+    /// take the shared list once more (invariant 2).
+    pub(crate) fn begin_poll(&mut self) {
+        self.refilled = false;
+    }
+
+    /// The next child to poll, or `None` when nothing is left for this parent poll;
+    /// the parent's waker is then registered. Clears the child's `queued` flag, so a
+    /// wake during its poll queues it again.
+    pub(crate) fn next(&mut self, cx: &Context<'_>) -> Option<usize> {
+        if self.pos == self.batch.len() {
+            if self.refilled {
+                return None;
+            }
+            self.refill(cx);
+        }
+        let index = *self.batch.get(self.pos)?;
+        self.pos += 1;
+        if let Some(slot) = &self.slots[index] {
+            slot.node.queued.store(false, Ordering::Release);
+        }
+        Some(index)
+    }
+
+    /// Registers the parent's waker, then moves the shared list into the (empty)
+    /// batch (invariant 2).
+    fn refill(&mut self, cx: &Context<'_>) {
+        self.refilled = true;
         let mut inner = self.shared.lock();
         match &inner.parent {
             Some(w) if w.will_wake(cx.waker()) => {}
             _ => inner.parent = Some(cx.waker().clone()),
         }
-        if self.pos == self.batch.len() {
-            // Swap buffers so neither side reallocates in the steady state.
-            self.batch.clear();
-            self.pos = 0;
-            std::mem::swap(&mut self.batch, &mut inner.ready);
-        } else {
-            self.batch.append(&mut inner.ready);
-        }
+        // Swap buffers so neither side reallocates in the steady state.
+        self.batch.clear();
+        self.pos = 0;
+        std::mem::swap(&mut self.batch, &mut inner.ready);
     }
 
-    /// The next child to poll in this round, or `None` when the batch is done.
-    /// Clears the child's `queued` flag, so a wake during its poll queues it again.
-    pub(crate) fn pop(&mut self) -> Option<usize> {
-        let index = *self.batch.get(self.pos)?;
-        self.pos += 1;
-        self.nodes[index].queued.store(false, Ordering::Release);
-        Some(index)
-    }
-
-    /// Whether children of this round are left to pop.
+    /// Whether children already in the batch are left to poll.
     pub(crate) fn round_left(&self) -> bool {
         self.pos < self.batch.len()
     }
 
-    /// The waker to poll child `index` with.
-    pub(crate) fn waker(&self, index: usize) -> &Waker {
-        &self.wakers[index]
+    /// The waker to poll child `index` with, made the first time it is asked for.
+    /// The child was just returned by `next`, so its flag starts cleared.
+    pub(crate) fn waker(&mut self, index: usize) -> &Waker {
+        let shared = &self.shared;
+        let slot = self.slots[index].get_or_insert_with(|| {
+            let node = Arc::new(Node {
+                index,
+                queued: AtomicBool::new(false),
+                shared: shared.clone(),
+            });
+            SlotWaker {
+                waker: Waker::from(node.clone()),
+                node,
+            }
+        });
+        &slot.waker
     }
 
     /// Forgets the batch (the combinator finished and will not poll again).
@@ -194,32 +225,34 @@ impl ReadySet {
 mod tests {
     use super::*;
 
+    fn drain(set: &mut ReadySet, cx: &Context<'_>) -> Vec<usize> {
+        set.begin_poll();
+        std::iter::from_fn(|| set.next(cx)).collect()
+    }
+
     #[test]
     fn first_poll_sees_every_slot_then_only_woken_ones() {
         let mut set = ReadySet::with_len(3);
         let cx = Context::from_waker(Waker::noop());
-        set.start_poll(&cx);
-        let first: Vec<_> = std::iter::from_fn(|| set.pop()).collect();
-        assert_eq!(first, [0, 1, 2]);
+        assert_eq!(drain(&mut set, &cx), [0, 1, 2]);
 
         set.waker(2).wake_by_ref();
         set.waker(2).wake_by_ref(); // a second wake before the poll is absorbed
         set.waker(0).wake_by_ref();
-        set.start_poll(&cx);
-        let second: Vec<_> = std::iter::from_fn(|| set.pop()).collect();
-        assert_eq!(second, [2, 0]);
+        assert_eq!(drain(&mut set, &cx), [2, 0]);
     }
 
     #[test]
-    fn wake_during_poll_lands_in_the_next_round() {
+    fn wake_during_poll_is_seen_once_more_in_this_poll_then_in_the_next() {
         let mut set = ReadySet::with_len(1);
         let cx = Context::from_waker(Waker::noop());
-        set.start_poll(&cx);
-        assert_eq!(set.pop(), Some(0));
+        set.begin_poll();
+        assert_eq!(set.next(&cx), Some(0));
         set.waker(0).wake_by_ref(); // the child woke itself while being polled
-        assert_eq!(set.pop(), None);
-        set.start_poll(&cx);
-        assert_eq!(set.pop(), Some(0));
+        assert_eq!(set.next(&cx), Some(0)); // the batch ran dry: one refill
+        set.waker(0).wake_by_ref(); // and again
+        assert_eq!(set.next(&cx), None); // no second refill: the poll ends
+        assert_eq!(drain(&mut set, &cx), [0]);
     }
 
     #[test]
@@ -234,9 +267,34 @@ mod tests {
         let count = Arc::new(Count(AtomicUsize::new(0)));
         let parent = Waker::from(count.clone());
         let mut set = ReadySet::with_len(2);
-        set.start_poll(&Context::from_waker(&parent));
-        while set.pop().is_some() {}
+        assert_eq!(drain(&mut set, &Context::from_waker(&parent)), [0, 1]);
         set.waker(0).wake_by_ref();
+        set.waker(1).wake_by_ref();
+        assert_eq!(count.0.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn parent_waker_is_registered_only_once_the_batch_runs_dry() {
+        use std::sync::atomic::AtomicUsize;
+        struct Count(AtomicUsize);
+        impl Wake for Count {
+            fn wake(self: Arc<Self>) {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        let count = Arc::new(Count(AtomicUsize::new(0)));
+        let parent = Waker::from(count.clone());
+        let cx = Context::from_waker(&parent);
+        let mut set = ReadySet::with_len(2);
+        set.begin_poll();
+        assert_eq!(set.next(&cx), Some(0));
+        // Slot 0's child wakes before the parent has registered: the index waits in
+        // the shared list and the refill at the end of the batch picks it up.
+        set.waker(0).wake_by_ref();
+        assert_eq!(count.0.load(Ordering::SeqCst), 0);
+        assert_eq!(set.next(&cx), Some(1));
+        assert_eq!(set.next(&cx), Some(0));
+        assert_eq!(set.next(&cx), None);
         set.waker(1).wake_by_ref();
         assert_eq!(count.0.load(Ordering::SeqCst), 1);
     }
@@ -246,13 +304,17 @@ mod tests {
         let mut set = ReadySet::new();
         let cx = Context::from_waker(Waker::noop());
         set.insert(0);
-        set.start_poll(&cx);
-        assert_eq!(set.pop(), Some(0));
-        assert_eq!(set.pop(), None);
+        assert_eq!(drain(&mut set, &cx), [0]);
+        // Slot 0 never got a waker: reusing it queues it directly.
         set.insert(0);
         set.insert(1);
-        set.start_poll(&cx);
-        let got: Vec<_> = std::iter::from_fn(|| set.pop()).collect();
-        assert_eq!(got, [1, 0]);
+        assert_eq!(drain(&mut set, &cx), [0, 1]);
+        // Slot 1 got one: reusing it goes through the shared list (a late wake of
+        // its former child could be there too, and must not queue it twice).
+        set.waker(1);
+        set.insert(1);
+        set.waker(1).wake_by_ref();
+        set.insert(2);
+        assert_eq!(drain(&mut set, &cx), [2, 1]);
     }
 }

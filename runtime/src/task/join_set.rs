@@ -14,7 +14,7 @@ use slab::Slab;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 /// A set of spawned tasks whose outputs are collected as they finish.
 ///
@@ -132,7 +132,7 @@ impl<T> JoinSet<T> {
         if self.tasks.is_empty() {
             return Poll::Ready(None);
         }
-        self.ready.start_poll(cx);
+        self.ready.begin_poll();
         loop {
             // With the budget spent, every handle would return `Pending` and queue
             // itself again: stop, and sweep the rest after the task has yielded.
@@ -140,15 +140,25 @@ impl<T> JoinSet<T> {
                 cx.waker().wake_by_ref();
                 return Poll::Pending;
             }
-            let Some(key) = self.ready.pop() else {
+            let Some(key) = self.ready.next(cx) else {
                 return Poll::Pending;
             };
             // A key whose task was already joined is a stale wake; skip it.
             let Some(handle) = self.tasks.get_mut(key) else {
                 continue;
             };
-            let mut task_cx = Context::from_waker(self.ready.waker(key));
-            if let Poll::Ready(res) = Pin::new(handle).poll(&mut task_cx) {
+            // A finished task's handle gives its output without touching the waker,
+            // so it is polled with none and its slot never needs one (`ReadySet`
+            // invariant 1). Should it say `Pending` after all (the budget ran out in
+            // between), it is polled again below with its own waker.
+            let mut res = Poll::Pending;
+            if handle.is_finished() {
+                res = Pin::new(&mut *handle).poll(&mut Context::from_waker(Waker::noop()));
+            }
+            if res.is_pending() {
+                res = Pin::new(handle).poll(&mut Context::from_waker(self.ready.waker(key)));
+            }
+            if let Poll::Ready(res) = res {
                 self.tasks.remove(key);
                 return Poll::Ready(Some(res));
             }
