@@ -11,7 +11,7 @@ use weft::io::AsyncWriteExt;
 use weft::net::TcpStream;
 use weft::time::Instant;
 
-use super::wire::{BodyKind, Incoming, MAX_HEADERS, WireError, body_kind};
+use super::wire::{BodyKind, Conn, MAX_HEADERS, WireError, body_kind};
 
 /// Largest response head and body accepted.
 const MAX_HEAD: usize = 64 * 1024;
@@ -103,7 +103,7 @@ pub async fn get(url: &str, timeout: Duration) -> Result<Fetched, FetchError> {
         Ok(Err(e)) => return Err(FetchError::Connect(e)),
         Err(_) => return Err(FetchError::TimedOut(timeout)),
     };
-    let mut incoming = Incoming::new(stream);
+    let mut incoming = Conn::new(stream, deadline);
     let request = format!(
         "GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: weft-fetch\r\nConnection: close\r\n\r\n"
     );
@@ -117,7 +117,7 @@ pub async fn get(url: &str, timeout: Duration) -> Result<Fetched, FetchError> {
         e => FetchError::Response(e),
     };
     let head_len = incoming
-        .read_head(MAX_HEAD, deadline, |buf| {
+        .read_head(MAX_HEAD, |buf| {
             let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
             httparse::Response::new(&mut headers).parse(buf)
         })
@@ -136,8 +136,9 @@ pub async fn get(url: &str, timeout: Duration) -> Result<Fetched, FetchError> {
         body_kind(parsed.headers, BodyKind::UntilClose).map_err(FetchError::Response)?
     };
     incoming.consume(head_len);
-    let body = incoming
-        .read_body(kind, MAX_BODY, deadline)
+    let mut body = Vec::new();
+    incoming
+        .read_body(kind, MAX_BODY, &mut body)
         .await
         .map_err(timed)?;
     Ok(Fetched { status, body })

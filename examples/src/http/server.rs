@@ -11,6 +11,7 @@
 //! connection — and at most `max_conns` connections are served at once (the accept
 //! loop holds a semaphore permit per connection, as in `echo`).
 
+use std::borrow::Cow;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -22,7 +23,7 @@ use weft::net::{TcpListener, TcpStream};
 use weft::sync::{Event, Semaphore};
 use weft::time::Instant;
 
-use super::wire::{BodyKind, Incoming, MAX_HEADERS, WireError, body_kind};
+use super::wire::{BodyKind, Conn, MAX_HEADERS, WireError, body_kind};
 use crate::stop::unless_stopped;
 
 /// Limits and options of a server.
@@ -138,8 +139,9 @@ pub async fn serve(
     })
 }
 
-/// A parsed request.
-#[derive(Debug)]
+/// A parsed request. One per connection, reused for each of its requests, so that a
+/// request costs no allocation once the strings and the body have grown to fit.
+#[derive(Debug, Default)]
 struct Request {
     method: String,
     target: String,
@@ -147,61 +149,84 @@ struct Request {
     body: Vec<u8>,
 }
 
-/// A response about to be written.
+/// A response about to be written; `'a` lets it borrow a static text or the request.
 #[derive(Debug)]
-struct Response {
+struct Response<'a> {
     status: u16,
     content_type: &'static str,
-    body: Vec<u8>,
+    body: Cow<'a, [u8]>,
 }
 
-impl Response {
-    fn text(status: u16, body: impl Into<String>) -> Response {
+impl<'a> Response<'a> {
+    fn text(status: u16, body: impl Into<Cow<'a, str>>) -> Response<'a> {
+        let body = match body.into() {
+            Cow::Borrowed(text) => Cow::Borrowed(text.as_bytes()),
+            Cow::Owned(text) => Cow::Owned(text.into_bytes()),
+        };
         Response {
             status,
             content_type: "text/plain; charset=utf-8",
-            body: body.into().into_bytes(),
+            body,
         }
     }
 }
 
 /// Serves one connection: requests in order until the client leaves, asks to close,
-/// hits a limit, misbehaves, or the server stops.
+/// hits a limit, misbehaves, or the server stops. Answers to pipelined requests
+/// collect in the connection's output buffer and leave together, before it next
+/// waits for input.
 async fn connection(stream: TcpStream, config: &HttpConfig, requests: &AtomicU64, stop: &Event) {
     let _ = stream.set_nodelay(true);
-    let mut incoming = Incoming::new(stream);
+    let mut conn = Conn::new(stream, Instant::now() + config.request_timeout);
+    let mut request = Request::default();
     let mut served = 0;
     loop {
-        let deadline = Instant::now() + config.request_timeout;
-        let request = match read_request(&mut incoming, config, deadline).await {
-            Ok(request) => request,
-            Err(error) => {
-                if let Some(status) = error_status(&error) {
-                    requests.fetch_add(1, Ordering::Relaxed);
-                    let answer = Response::text(status, format!("{error}\n"));
-                    let _ = write_response(incoming.get_mut(), &answer, false, false).await;
-                    linger(incoming.get_mut()).await;
+        conn.set_deadline(Instant::now() + config.request_timeout);
+        if let Err(error) = read_request(&mut conn, config, &mut request).await {
+            if let Some(status) = error_status(&error) {
+                requests.fetch_add(1, Ordering::Relaxed);
+                let answer = Response::text(status, format!("{error}\n"));
+                if queue_response(&mut conn, &answer, false, false)
+                    .await
+                    .is_ok()
+                    && conn.flush().await.is_ok()
+                {
+                    linger(conn.get_mut()).await;
                 }
-                return;
+            } else {
+                // The client left or idled out: still hand over what it was sent.
+                let _ = conn.flush().await;
             }
-        };
+            return;
+        }
         served += 1;
         requests.fetch_add(1, Ordering::Relaxed);
         let keep_alive =
             request.keep_alive && served < config.max_requests_per_conn && !stop.is_set();
+        if !conn.output().is_empty() && waits(&request.target) && conn.flush().await.is_err() {
+            return;
+        }
         let response = route(&request, config).await;
         let head_only = request.method == "HEAD";
-        if write_response(incoming.get_mut(), &response, keep_alive, head_only)
+        if queue_response(&mut conn, &response, keep_alive, head_only)
             .await
             .is_err()
         {
             return;
         }
         if !keep_alive {
-            let _ = incoming.get_mut().shutdown().await;
+            if conn.flush().await.is_ok() {
+                let _ = conn.get_mut().shutdown().await;
+            }
             return;
         }
     }
+}
+
+/// Whether answering `target` waits for something (a timer, a file), so that the
+/// answers queued before it should go out first rather than wait with it.
+fn waits(target: &str) -> bool {
+    target.starts_with("/sleep") || target.starts_with("/static/")
 }
 
 /// The status a read error is answered with; `None` closes without an answer (the
@@ -235,59 +260,87 @@ async fn linger(stream: &mut TcpStream) {
     }
 }
 
-/// Reads one request: head, then body by its framing.
+/// What the request head says beyond method and target.
+#[derive(Debug, Clone, Copy)]
+struct HeadFacts {
+    keep_alive: bool,
+    has_host: bool,
+    version: u8,
+    body: Result<BodyKind, &'static str>,
+}
+
+/// Reads one request into `request`: head, then body by its framing. The head is
+/// parsed once, in place in the connection's buffer.
 async fn read_request(
-    incoming: &mut Incoming<TcpStream>,
+    conn: &mut Conn<TcpStream>,
     config: &HttpConfig,
-    deadline: Instant,
-) -> Result<Request, WireError> {
-    let head_len = incoming
-        .read_head(config.max_head, deadline, |buf| {
+    request: &mut Request,
+) -> Result<(), WireError> {
+    let mut facts = None;
+    let head_len = conn
+        .read_head(config.max_head, |buf| {
             let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-            httparse::Request::new(&mut headers).parse(buf)
+            let mut parsed = httparse::Request::new(&mut headers);
+            let status = parsed.parse(buf)?;
+            if status.is_complete() {
+                request.method.clear();
+                request.method.push_str(parsed.method.unwrap_or("GET"));
+                request.target.clear();
+                request.target.push_str(parsed.path.unwrap_or("/"));
+                facts = Some(head_facts(&parsed));
+            }
+            Ok(status)
         })
         .await?;
-    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut parsed = httparse::Request::new(&mut headers);
-    parsed
-        .parse(&incoming.buffered()[..head_len])
-        .map_err(|_| WireError::Malformed("unparsable head"))?;
-    let method = parsed.method.unwrap_or("GET").to_owned();
-    let target = parsed.path.unwrap_or("/").to_owned();
-    let version = parsed.version.unwrap_or(1);
-    let connection = parsed
-        .headers
-        .iter()
-        .find(|h| h.name.eq_ignore_ascii_case("connection"))
-        .map(|h| String::from_utf8_lossy(h.value).to_ascii_lowercase());
-    let keep_alive = match (version, connection.as_deref()) {
-        (_, Some(c)) if c.contains("close") => false,
-        (0, Some(c)) => c.contains("keep-alive"),
-        (0, None) => false,
-        _ => true,
-    };
-    if version == 1
-        && !parsed
-            .headers
-            .iter()
-            .any(|h| h.name.eq_ignore_ascii_case("host"))
-    {
+    let facts = facts.ok_or(WireError::Malformed("unparsable head"))?;
+    if facts.version == 1 && !facts.has_host {
         return Err(WireError::Malformed("HTTP/1.1 request without Host"));
     }
+    let kind = facts.body.map_err(WireError::Malformed)?;
+    request.keep_alive = facts.keep_alive;
+    conn.consume(head_len);
+    request.body.clear();
+    conn.read_body(kind, config.max_body, &mut request.body)
+        .await
+}
+
+/// Keep-alive, Host and body framing of a parsed head, read without copying.
+fn head_facts(parsed: &httparse::Request<'_, '_>) -> HeadFacts {
+    let version = parsed.version.unwrap_or(1);
+    let mut close = false;
+    let mut keep_alive_token = false;
+    let mut has_host = false;
+    for h in parsed.headers.iter() {
+        if h.name.eq_ignore_ascii_case("connection") {
+            close |= has_token(h.value, b"close");
+            keep_alive_token |= has_token(h.value, b"keep-alive");
+        } else if h.name.eq_ignore_ascii_case("host") {
+            has_host = true;
+        }
+    }
+    let keep_alive = !close && (version != 0 || keep_alive_token);
     // Requests have no body unless they say so.
-    let kind = body_kind(parsed.headers, BodyKind::Length(0))?;
-    incoming.consume(head_len);
-    let body = incoming.read_body(kind, config.max_body, deadline).await?;
-    Ok(Request {
-        method,
-        target,
+    let body = body_kind(parsed.headers, BodyKind::Length(0)).map_err(|e| match e {
+        WireError::Malformed(what) => what,
+        _ => "invalid body framing",
+    });
+    HeadFacts {
         keep_alive,
+        has_host,
+        version,
         body,
-    })
+    }
+}
+
+/// Whether the comma-separated header `value` lists `token` (ASCII case ignored).
+fn has_token(value: &[u8], token: &[u8]) -> bool {
+    value
+        .split(|&b| b == b',')
+        .any(|t| t.trim_ascii().eq_ignore_ascii_case(token))
 }
 
 /// Answers a request.
-async fn route(request: &Request, config: &HttpConfig) -> Response {
+async fn route<'a>(request: &'a Request, config: &HttpConfig) -> Response<'a> {
     let (path, query) = request
         .target
         .split_once('?')
@@ -299,7 +352,7 @@ async fn route(request: &Request, config: &HttpConfig) -> Response {
         "/echo" if get || method == "POST" => Response {
             status: 200,
             content_type: "application/octet-stream",
-            body: request.body.clone(),
+            body: Cow::Borrowed(&request.body),
         },
         "/sleep" if get => {
             let ms = query
@@ -325,7 +378,7 @@ async fn route(request: &Request, config: &HttpConfig) -> Response {
 
 /// Reads a file under the static root with `weft::fs` (on the blocking pool: file
 /// reads would block a worker thread).
-async fn serve_file(relative: &str, config: &HttpConfig) -> Response {
+async fn serve_file(relative: &str, config: &HttpConfig) -> Response<'static> {
     let Some(root) = &config.root else {
         return Response::text(404, "no static root configured (start with --root DIR)\n");
     };
@@ -340,7 +393,7 @@ async fn serve_file(relative: &str, config: &HttpConfig) -> Response {
         Ok(body) => Response {
             status: 200,
             content_type,
-            body,
+            body: Cow::Owned(body),
         },
         Err(_) => Response::text(404, format!("nothing at /static/{relative}\n")),
     }
@@ -371,23 +424,70 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-async fn write_response(
-    stream: &mut TcpStream,
-    response: &Response,
+/// Queues `response` on `conn`: its head is written into the connection's output
+/// buffer by hand (no formatting machinery, no allocation), its body copied after it
+/// or written straight out if large.
+async fn queue_response(
+    conn: &mut Conn<TcpStream>,
+    response: &Response<'_>,
     keep_alive: bool,
     head_only: bool,
 ) -> io::Result<()> {
-    let mut out = format!(
-        "HTTP/1.1 {} {}\r\nServer: weft-examples\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: {}\r\n\r\n",
-        response.status,
-        reason(response.status),
-        response.content_type,
-        response.body.len(),
-        if keep_alive { "keep-alive" } else { "close" },
-    )
-    .into_bytes();
-    if !head_only {
-        out.extend_from_slice(&response.body);
+    let out = conn.output();
+    out.extend_from_slice(b"HTTP/1.1 ");
+    put_decimal(out, u64::from(response.status));
+    out.push(b' ');
+    out.extend_from_slice(reason(response.status).as_bytes());
+    out.extend_from_slice(b"\r\nServer: weft-examples\r\nContent-Type: ");
+    out.extend_from_slice(response.content_type.as_bytes());
+    out.extend_from_slice(b"\r\nContent-Length: ");
+    put_decimal(out, response.body.len() as u64);
+    out.extend_from_slice(if keep_alive {
+        b"\r\nConnection: keep-alive\r\n\r\n".as_slice()
+    } else {
+        b"\r\nConnection: close\r\n\r\n".as_slice()
+    });
+    if head_only {
+        return Ok(());
     }
-    stream.write_all(&out).await
+    conn.send_body(&response.body).await
+}
+
+/// Appends `n` in decimal.
+fn put_decimal(out: &mut Vec<u8>, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{has_token, put_decimal};
+
+    #[test]
+    fn decimals_are_written_in_full() {
+        for n in [0, 7, 10, 200, 1234567, u64::MAX] {
+            let mut out = b"x".to_vec();
+            put_decimal(&mut out, n);
+            assert_eq!(out, format!("x{n}").into_bytes());
+        }
+    }
+
+    #[test]
+    fn connection_tokens_are_matched_whole_and_caseless() {
+        assert!(has_token(b"close", b"close"));
+        assert!(has_token(b"Keep-Alive, Upgrade", b"keep-alive"));
+        assert!(has_token(b"upgrade ,  CLOSE", b"close"));
+        assert!(!has_token(b"closed", b"close"));
+        assert!(!has_token(b"", b"close"));
+    }
 }
