@@ -12,7 +12,7 @@
 //! dropped in place (`Pin::set(None)`); only `take`, which requires `F: Unpin`,
 //! moves a future out.
 
-use super::ready_set::ReadySet;
+use super::ready_set::{ReadySet, Repoll};
 use crate::task::coop;
 use std::future::Future;
 use std::ops::ControlFlow;
@@ -58,7 +58,7 @@ impl<F: Future> Children<F> {
         cx: &Context<'_>,
         mut on_ready: impl FnMut(usize, F::Output) -> ControlFlow<()>,
     ) {
-        self.ready.begin_poll();
+        self.ready.begin_poll(Repoll::Never);
         loop {
             // A spent budget makes every leaf child (a `JoinHandle`, a channel) return
             // `Pending` and queue itself again, so going on would sweep the whole

@@ -28,7 +28,7 @@ mod shield;
 mod try_gather;
 mod wait;
 
-pub(crate) use self::ready_set::ReadySet;
+pub(crate) use self::ready_set::{ReadySet, Repoll};
 
 pub use self::as_completed::{AsCompleted, as_completed};
 pub use self::gather::{Gather, gather};

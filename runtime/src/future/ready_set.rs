@@ -21,11 +21,16 @@
 //!    lands in the batch or wakes the parent again. A parent returns `Pending` for
 //!    want of work only after `next` said `None`, that is after this registration.
 //! 3. `next` takes the shared list at most once per parent poll (`begin_poll` allows
-//!    it again), so one poll of the parent polls each child at most twice and always
-//!    ends, even if a child wakes itself whenever polled. A round cut short (an
-//!    output ended it, or the task's budget ran out) keeps the rest of its batch for
-//!    the next poll, and a parent that still has a batch to work through takes no
-//!    lock at all.
+//!    it again), so one poll of the parent always ends, even if a child wakes itself
+//!    whenever polled. Under [`Repoll::Never`] (the combinators) a child is polled at
+//!    most once per parent poll: if the list arrives after children were polled, it
+//!    waits in the batch for the next poll, and the parent wakes itself so that there
+//!    is one. Under [`Repoll::Once`] (`JoinSet`, whose children are join handles that
+//!    wake themselves only when the budget is spent, which it checks first) the list
+//!    is polled in the same poll, so a task that finished meanwhile is joined at once.
+//!    A round cut short (an output ended it, or the budget ran out) keeps the rest of
+//!    its batch for the next poll, and a parent that still has a batch to work
+//!    through takes no lock at all.
 //! 4. Indices are slots, not children: a slot can be reused for a new child (as
 //!    `JoinSet` does). A stale wake from a slot's former occupant then only causes
 //!    one spurious poll, which futures must tolerate anyway.
@@ -51,6 +56,21 @@ pub(crate) struct ReadySet {
     pos: usize,
     /// Whether this parent poll already took the shared list (invariant 2).
     refilled: bool,
+    /// Whether this parent poll already polled a child.
+    polled: bool,
+    /// This parent poll's rule for children woken during it (invariant 3).
+    repoll: Repoll,
+}
+
+/// Whether a child woken during a parent poll may be polled again in that same poll
+/// (invariant 3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Repoll {
+    /// At most one poll per child per parent poll (a child that yields lets the
+    /// parent's task yield too).
+    Never,
+    /// Children woken during the poll are polled again once, in the same poll.
+    Once,
 }
 
 /// A slot's node and the waker made from it.
@@ -123,6 +143,8 @@ impl ReadySet {
             batch: Vec::new(),
             pos: 0,
             refilled: false,
+            polled: false,
+            repoll: Repoll::Never,
         }
     }
 
@@ -153,9 +175,11 @@ impl ReadySet {
     }
 
     /// Starts a poll of the parent: the next `next` that finds the batch empty may
-    /// take the shared list once more (invariant 2).
-    pub(crate) fn begin_poll(&mut self) {
+    /// take the shared list once more (invariants 2 and 3).
+    pub(crate) fn begin_poll(&mut self, repoll: Repoll) {
         self.refilled = false;
+        self.polled = false;
+        self.repoll = repoll;
     }
 
     /// The next child to poll, or `None` when nothing is left for this parent poll;
@@ -167,9 +191,16 @@ impl ReadySet {
                 return None;
             }
             self.refill(cx);
+            if self.polled && self.repoll == Repoll::Never && self.pos < self.batch.len() {
+                // Some of these may have been polled in this poll already: they wait
+                // for the next one, which this wake makes sure of.
+                cx.waker().wake_by_ref();
+                return None;
+            }
         }
         let index = *self.batch.get(self.pos)?;
         self.pos += 1;
+        self.polled = true;
         if let Some(slot) = &self.slots[index] {
             slot.node.queued.store(false, Ordering::Release);
         }
@@ -226,7 +257,7 @@ mod tests {
     use super::*;
 
     fn drain(set: &mut ReadySet, cx: &Context<'_>) -> Vec<usize> {
-        set.begin_poll();
+        set.begin_poll(Repoll::Once);
         std::iter::from_fn(|| set.next(cx)).collect()
     }
 
@@ -243,10 +274,33 @@ mod tests {
     }
 
     #[test]
+    fn under_never_a_child_woken_during_the_poll_waits_for_the_next_one() {
+        use std::sync::atomic::AtomicUsize;
+        struct Count(AtomicUsize);
+        impl Wake for Count {
+            fn wake(self: Arc<Self>) {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        let count = Arc::new(Count(AtomicUsize::new(0)));
+        let parent = Waker::from(count.clone());
+        let cx = Context::from_waker(&parent);
+        let mut set = ReadySet::with_len(1);
+        set.begin_poll(Repoll::Never);
+        assert_eq!(set.next(&cx), Some(0));
+        set.waker(0).wake_by_ref(); // the child yielded: woke itself while polled
+        assert_eq!(set.next(&cx), None);
+        assert_eq!(count.0.load(Ordering::SeqCst), 1, "the parent woke itself");
+        set.begin_poll(Repoll::Never);
+        assert_eq!(set.next(&cx), Some(0));
+        assert_eq!(set.next(&cx), None);
+    }
+
+    #[test]
     fn wake_during_poll_is_seen_once_more_in_this_poll_then_in_the_next() {
         let mut set = ReadySet::with_len(1);
         let cx = Context::from_waker(Waker::noop());
-        set.begin_poll();
+        set.begin_poll(Repoll::Once);
         assert_eq!(set.next(&cx), Some(0));
         set.waker(0).wake_by_ref(); // the child woke itself while being polled
         assert_eq!(set.next(&cx), Some(0)); // the batch ran dry: one refill
@@ -286,7 +340,7 @@ mod tests {
         let parent = Waker::from(count.clone());
         let cx = Context::from_waker(&parent);
         let mut set = ReadySet::with_len(2);
-        set.begin_poll();
+        set.begin_poll(Repoll::Once);
         assert_eq!(set.next(&cx), Some(0));
         // Slot 0's child wakes before the parent has registered: the index waits in
         // the shared list and the refill at the end of the batch picks it up.

@@ -7,7 +7,7 @@
 //! `JoinHandle` holds the slot's waker). So `join_next` polls only the handles of
 //! tasks that were woken: joining `n` tasks costs O(n), not O(n²).
 
-use crate::future::ReadySet;
+use crate::future::{ReadySet, Repoll};
 use crate::runtime::Handle;
 use crate::task::{AbortHandle, JoinError, JoinHandle, coop};
 use slab::Slab;
@@ -132,7 +132,7 @@ impl<T> JoinSet<T> {
         if self.tasks.is_empty() {
             return Poll::Ready(None);
         }
-        self.ready.begin_poll();
+        self.ready.begin_poll(Repoll::Once);
         loop {
             // With the budget spent, every handle would return `Pending` and queue
             // itself again: stop, and sweep the rest after the task has yielded.
