@@ -45,7 +45,7 @@ impl<F: Future> Children<F> {
         let len = slots.len();
         Children {
             slots: Box::into_pin(slots),
-            ready: ReadySet::with_len(len),
+            ready: ReadySet::with_len(len, Repoll::Never),
             live: len,
         }
     }
@@ -58,7 +58,7 @@ impl<F: Future> Children<F> {
         cx: &Context<'_>,
         mut on_ready: impl FnMut(usize, F::Output) -> ControlFlow<()>,
     ) {
-        self.ready.begin_poll(Repoll::Never);
+        self.ready.begin_poll();
         loop {
             // A spent budget makes every leaf child (a `JoinHandle`, a channel) return
             // `Pending` and queue itself again, so going on would sweep the whole

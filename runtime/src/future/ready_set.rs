@@ -58,7 +58,7 @@ pub(crate) struct ReadySet {
     refilled: bool,
     /// Whether this parent poll already polled a child.
     polled: bool,
-    /// This parent poll's rule for children woken during it (invariant 3).
+    /// The owner's rule for children woken during a parent poll (invariant 3).
     repoll: Repoll,
 }
 
@@ -130,8 +130,8 @@ impl Wake for Node {
 }
 
 impl ReadySet {
-    /// A set with no slots.
-    pub(crate) fn new() -> ReadySet {
+    /// A set with no slots, polled under `repoll`.
+    pub(crate) fn new(repoll: Repoll) -> ReadySet {
         ReadySet {
             shared: Arc::new(Shared {
                 inner: Mutex::new(Inner {
@@ -144,13 +144,13 @@ impl ReadySet {
             pos: 0,
             refilled: false,
             polled: false,
-            repoll: Repoll::Never,
+            repoll,
         }
     }
 
     /// A set of `n` slots, all queued so that the first poll polls every child.
-    pub(crate) fn with_len(n: usize) -> ReadySet {
-        let mut set = ReadySet::new();
+    pub(crate) fn with_len(n: usize, repoll: Repoll) -> ReadySet {
+        let mut set = ReadySet::new(repoll);
         set.slots.resize_with(n, || None);
         set.batch.extend(0..n);
         set
@@ -176,10 +176,9 @@ impl ReadySet {
 
     /// Starts a poll of the parent: the next `next` that finds the batch empty may
     /// take the shared list once more (invariants 2 and 3).
-    pub(crate) fn begin_poll(&mut self, repoll: Repoll) {
+    pub(crate) fn begin_poll(&mut self) {
         self.refilled = false;
         self.polled = false;
-        self.repoll = repoll;
     }
 
     /// The next child to poll, or `None` when nothing is left for this parent poll;
@@ -257,13 +256,28 @@ mod tests {
     use super::*;
 
     fn drain(set: &mut ReadySet, cx: &Context<'_>) -> Vec<usize> {
-        set.begin_poll(Repoll::Once);
+        set.begin_poll();
         std::iter::from_fn(|| set.next(cx)).collect()
+    }
+
+    /// Counts its wakes.
+    struct Count(std::sync::atomic::AtomicUsize);
+
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// A parent waker and the count of its wakes.
+    fn counting_waker() -> (Arc<Count>, Waker) {
+        let count = Arc::new(Count(std::sync::atomic::AtomicUsize::new(0)));
+        (count.clone(), Waker::from(count))
     }
 
     #[test]
     fn first_poll_sees_every_slot_then_only_woken_ones() {
-        let mut set = ReadySet::with_len(3);
+        let mut set = ReadySet::with_len(3, Repoll::Once);
         let cx = Context::from_waker(Waker::noop());
         assert_eq!(drain(&mut set, &cx), [0, 1, 2]);
 
@@ -275,32 +289,24 @@ mod tests {
 
     #[test]
     fn under_never_a_child_woken_during_the_poll_waits_for_the_next_one() {
-        use std::sync::atomic::AtomicUsize;
-        struct Count(AtomicUsize);
-        impl Wake for Count {
-            fn wake(self: Arc<Self>) {
-                self.0.fetch_add(1, Ordering::SeqCst);
-            }
-        }
-        let count = Arc::new(Count(AtomicUsize::new(0)));
-        let parent = Waker::from(count.clone());
+        let (count, parent) = counting_waker();
         let cx = Context::from_waker(&parent);
-        let mut set = ReadySet::with_len(1);
-        set.begin_poll(Repoll::Never);
+        let mut set = ReadySet::with_len(1, Repoll::Never);
+        set.begin_poll();
         assert_eq!(set.next(&cx), Some(0));
         set.waker(0).wake_by_ref(); // the child yielded: woke itself while polled
         assert_eq!(set.next(&cx), None);
         assert_eq!(count.0.load(Ordering::SeqCst), 1, "the parent woke itself");
-        set.begin_poll(Repoll::Never);
+        set.begin_poll();
         assert_eq!(set.next(&cx), Some(0));
         assert_eq!(set.next(&cx), None);
     }
 
     #[test]
     fn wake_during_poll_is_seen_once_more_in_this_poll_then_in_the_next() {
-        let mut set = ReadySet::with_len(1);
+        let mut set = ReadySet::with_len(1, Repoll::Once);
         let cx = Context::from_waker(Waker::noop());
-        set.begin_poll(Repoll::Once);
+        set.begin_poll();
         assert_eq!(set.next(&cx), Some(0));
         set.waker(0).wake_by_ref(); // the child woke itself while being polled
         assert_eq!(set.next(&cx), Some(0)); // the batch ran dry: one refill
@@ -311,16 +317,8 @@ mod tests {
 
     #[test]
     fn wake_wakes_the_parent_once() {
-        use std::sync::atomic::AtomicUsize;
-        struct Count(AtomicUsize);
-        impl Wake for Count {
-            fn wake(self: Arc<Self>) {
-                self.0.fetch_add(1, Ordering::SeqCst);
-            }
-        }
-        let count = Arc::new(Count(AtomicUsize::new(0)));
-        let parent = Waker::from(count.clone());
-        let mut set = ReadySet::with_len(2);
+        let (count, parent) = counting_waker();
+        let mut set = ReadySet::with_len(2, Repoll::Once);
         assert_eq!(drain(&mut set, &Context::from_waker(&parent)), [0, 1]);
         set.waker(0).wake_by_ref();
         set.waker(1).wake_by_ref();
@@ -329,18 +327,10 @@ mod tests {
 
     #[test]
     fn parent_waker_is_registered_only_once_the_batch_runs_dry() {
-        use std::sync::atomic::AtomicUsize;
-        struct Count(AtomicUsize);
-        impl Wake for Count {
-            fn wake(self: Arc<Self>) {
-                self.0.fetch_add(1, Ordering::SeqCst);
-            }
-        }
-        let count = Arc::new(Count(AtomicUsize::new(0)));
-        let parent = Waker::from(count.clone());
+        let (count, parent) = counting_waker();
         let cx = Context::from_waker(&parent);
-        let mut set = ReadySet::with_len(2);
-        set.begin_poll(Repoll::Once);
+        let mut set = ReadySet::with_len(2, Repoll::Once);
+        set.begin_poll();
         assert_eq!(set.next(&cx), Some(0));
         // Slot 0's child wakes before the parent has registered: the index waits in
         // the shared list and the refill at the end of the batch picks it up.
@@ -355,7 +345,7 @@ mod tests {
 
     #[test]
     fn reused_slot_is_queued_again() {
-        let mut set = ReadySet::new();
+        let mut set = ReadySet::new(Repoll::Once);
         let cx = Context::from_waker(Waker::noop());
         set.insert(0);
         assert_eq!(drain(&mut set, &cx), [0]);

@@ -51,7 +51,7 @@ impl<T> JoinSet<T> {
     pub fn new() -> JoinSet<T> {
         JoinSet {
             tasks: Slab::new(),
-            ready: ReadySet::new(),
+            ready: ReadySet::new(Repoll::Once),
         }
     }
 
@@ -132,7 +132,7 @@ impl<T> JoinSet<T> {
         if self.tasks.is_empty() {
             return Poll::Ready(None);
         }
-        self.ready.begin_poll(Repoll::Once);
+        self.ready.begin_poll();
         loop {
             // With the budget spent, every handle would return `Pending` and queue
             // itself again: stop, and sweep the rest after the task has yielded.

@@ -65,8 +65,6 @@ pub(crate) struct Core {
     rand: FastRand,
     /// When this worker last left `park` (the start of its current busy stretch).
     busy_since: Instant,
-    /// Whether the stretch before the current park lasted at least `LONG_BUSY`.
-    long_busy: bool,
 }
 
 /// The thread-local view of a worker: which runtime, and its core while lent out.
@@ -105,7 +103,6 @@ pub(crate) fn create(
             park: Some(park),
             rand: FastRand::new(index as u64 + 1),
             busy_since: Instant::now(),
-            long_busy: false,
         }));
     }
     let handle = Arc::new(Handle {
@@ -240,9 +237,9 @@ impl Context {
         if !core.transition_to_parked(&self.handle) {
             return core;
         }
-        core.long_busy = core.busy_since.elapsed() >= LONG_BUSY;
+        let long_busy = core.busy_since.elapsed() >= LONG_BUSY;
         while !core.is_shutdown {
-            core = self.park_timeout(core, None);
+            core = self.park_timeout(core, None, long_busy);
             core.is_shutdown = self.handle.inject.is_closed();
             if core.transition_from_parked(&self.handle) {
                 break;
@@ -252,7 +249,13 @@ impl Context {
         core
     }
 
-    fn park_timeout(&self, mut core: Box<Core>, timeout: Option<std::time::Duration>) -> Box<Core> {
+    /// `long_busy`: the stretch before this park lasted at least `LONG_BUSY`.
+    fn park_timeout(
+        &self,
+        mut core: Box<Core>,
+        timeout: Option<std::time::Duration>,
+        long_busy: bool,
+    ) -> Box<Core> {
         let mut park = core.park.take().expect("parker missing");
         *self.core.borrow_mut() = Some(core);
         park.park(timeout);
@@ -273,7 +276,7 @@ impl Context {
         // and a writer of one socket pair would take turns on one core). A short
         // stretch, like a request answered in microseconds, doesn't pay for that
         // extra wake-up.
-        if woken > 1 || (woken == 1 && core.long_busy) {
+        if woken > 1 || (woken == 1 && long_busy) {
             self.handle.notify_parked();
         }
         core
