@@ -272,9 +272,9 @@ impl<T, S: Storage<T>> Core<T, S> {
 /// [`PriorityQueue`](super::PriorityQueue).
 ///
 /// Handles are cheap to clone and all refer to the same queue: any number of producers
-/// and consumers, tasks or plain threads, can share it. Waiting putters get in, and
-/// waiting getters are served, in the order they started to wait; a newcomer does not
-/// overtake them.
+/// and consumers, tasks or plain threads, can share it. Waiting putters and getters
+/// are let in in the order they started to wait, and a newcomer does not overtake
+/// them.
 ///
 /// ```
 /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
@@ -1353,6 +1353,30 @@ mod tests {
         assert_eq!(q.try_get(), Err(TryGetError::Empty));
         assert_eq!(poll_once(g1.as_mut()), Poll::Ready(Ok('x')));
         assert!(poll_once(g2.as_mut()).is_pending());
+    }
+
+    #[test]
+    fn ring_wakes_waiting_getters_in_arrival_order() {
+        let q = Queue::bounded(4);
+        assert!(q.core.ring.is_some());
+        let count = CountWaker::new();
+        let waker = Waker::from(count.clone());
+        let mut g1 = pin!(q.get());
+        let mut g2 = pin!(q.get());
+        assert!(poll_with(g1.as_mut(), &waker).is_pending());
+        assert!(poll_once(g2.as_mut()).is_pending());
+        q.try_put('x').unwrap();
+        assert_eq!(count.count(), 1);
+        // Neither `try_get` nor a new getter overtakes the two that wait.
+        assert_eq!(q.try_get(), Err(TryGetError::Empty));
+        let mut g3 = pin!(q.get());
+        assert!(poll_once(g3.as_mut()).is_pending());
+        assert!(poll_once(g2.as_mut()).is_pending());
+        assert_eq!(poll_once(g1.as_mut()), Poll::Ready(Ok('x')));
+        q.try_put('y').unwrap();
+        q.try_put('z').unwrap();
+        assert_eq!(poll_once(g2.as_mut()), Poll::Ready(Ok('y')));
+        assert_eq!(poll_once(g3.as_mut()), Poll::Ready(Ok('z')));
     }
 
     #[test]

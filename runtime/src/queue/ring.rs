@@ -371,10 +371,16 @@ impl<T> Ring<T> {
 
     /// Positions claimed and not yet taken (an item may still be on its way in).
     pub(crate) fn len(&self) -> usize {
-        let head = position(self.head.0.load(Ordering::Relaxed));
-        let tail = position(self.tail.0.load(Ordering::Relaxed));
-        // A getter can move `head` between our two loads, never past `tail`.
-        tail.saturating_sub(head) as usize
+        loop {
+            let tail = self.tail.0.load(Ordering::Acquire);
+            let head = self.head.0.load(Ordering::Acquire);
+            // Both words as they were at one instant (when `head` was loaded) only if
+            // `tail` did not move meanwhile; otherwise the difference could exceed
+            // the capacity.
+            if self.tail.0.load(Ordering::Acquire) == tail {
+                return position(tail).saturating_sub(position(head)) as usize;
+            }
+        }
     }
 }
 
