@@ -1535,17 +1535,19 @@ mod tests {
 
     #[test]
     fn ready_gets_spend_the_budget() {
-        let q = Queue::new();
-        for i in 0..200 {
-            q.try_put(i).unwrap();
-        }
-        coop::with_budget(|| {
-            for i in 0..coop::INITIAL_BUDGET as i32 {
-                assert_eq!(poll_once(pin!(q.get())), Poll::Ready(Ok(i)));
+        // The locked store and the ring.
+        for q in [Queue::new(), Queue::bounded(200)] {
+            for i in 0..200 {
+                q.try_put(i).unwrap();
             }
-            assert!(poll_once(pin!(q.get())).is_pending());
-        });
-        assert_eq!(q.len(), 200 - coop::INITIAL_BUDGET as usize);
+            coop::with_budget(|| {
+                for i in 0..coop::INITIAL_BUDGET as i32 {
+                    assert_eq!(poll_once(pin!(q.get())), Poll::Ready(Ok(i)));
+                }
+                assert!(poll_once(pin!(q.get())).is_pending());
+            });
+            assert_eq!(q.len(), 200 - coop::INITIAL_BUDGET as usize);
+        }
     }
 
     #[test]
