@@ -2,8 +2,9 @@
 //! [`LifoQueue`] (stack), with `task_done`/`join` and `close`.
 //!
 //! All three are one core ([`GenericQueue`], in `core`) over three storage
-//! disciplines (`storage`). Handles are cloneable and shared by any number of
-//! producers and consumers, tasks and plain threads alike.
+//! disciplines (`storage`); a bounded FIFO queue keeps its items in a lock-free ring
+//! (`ring`). Handles are cloneable and shared by any number of producers and
+//! consumers, tasks and plain threads alike.
 //!
 //! ```
 //! # fn block_on<F: std::future::Future>(f: F) -> F::Output {
@@ -23,6 +24,7 @@
 
 mod core;
 mod error;
+mod ring;
 mod storage;
 
 pub use self::core::{GenericQueue, Get, Join, Put};

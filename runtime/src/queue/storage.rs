@@ -20,6 +20,9 @@ mod sealed {
 /// assert_eq!(takes_any_queue(&weft::queue::LifoQueue::<u8>::new()), 0);
 /// ```
 pub trait Storage<T>: sealed::Sealed + Default + Send + 'static {
+    /// Whether this is first in, first out (a bounded FIFO queue uses a lock-free ring).
+    #[doc(hidden)]
+    const FIFO: bool = false;
     /// Adds an item.
     #[doc(hidden)]
     fn push(&mut self, item: T);
@@ -85,6 +88,8 @@ impl<T: Ord> Default for Priority<T> {
 }
 
 impl<T: Send + 'static> Storage<T> for Fifo<T> {
+    const FIFO: bool = true;
+
     fn push(&mut self, item: T) {
         self.0.push_back(item);
     }

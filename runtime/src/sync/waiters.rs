@@ -206,6 +206,33 @@ impl<D> WaitList<D> {
         self.len += 1;
     }
 
+    /// Links `w` at the front (a waiter that keeps its place in line).
+    ///
+    /// # Safety
+    ///
+    /// As for [`push_back`](Self::push_back).
+    pub(crate) unsafe fn push_front(&mut self, w: NonNull<Waiter<D>>) {
+        let old_head = self.head;
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            self.with_node(w, |n| {
+                debug_assert!(!n.linked, "waiter linked twice");
+                n.prev = None;
+                n.next = old_head;
+                n.linked = true;
+            });
+        }
+        // SAFETY: as in `push_back`: `w` is live, and only its owner links it (rule 4).
+        unsafe { w.as_ref() }.done.store(false, Ordering::Relaxed);
+        match old_head {
+            // SAFETY: the head is linked here, so live (rule 2) and guarded by our lock.
+            Some(h) => unsafe { self.with_node(h, |n| n.prev = Some(w)) },
+            None => self.tail = Some(w),
+        }
+        self.head = Some(w);
+        self.len += 1;
+    }
+
     /// The first waiter, if any.
     pub(crate) fn front(&self) -> Option<NonNull<Waiter<D>>> {
         self.head
