@@ -28,13 +28,14 @@
 //!    `Acquire` load saw "holds `pos`"; then moves the item out and stores "free for
 //!    `pos + cap`" with `Release`. So the stamp, not the CAS, orders every move after
 //!    the previous one.
-//! 3. **Full and empty.** A putter whose slot still holds the previous lap's item
-//!    reports `Full` (a getter may be moving it out this instant; the waiting
-//!    protocol, rule 5, catches that). A getter whose slot is not yet stamped looks at
-//!    `tail`: equal to its position means empty; past it means a putter has claimed
-//!    the position and is between its CAS and its stamp store — a few instructions
-//!    with no user code in between — so the getter spins until the stamp appears
-//!    (yielding its thread after a while, in case the putter was preempted there).
+//! 3. **Full and empty.** A putter whose slot is not yet free for its position looks
+//!    at `head`: if no getter has claimed the previous lap's item, the ring is full;
+//!    otherwise that getter is moving it out. A getter whose slot does not hold its
+//!    position's item looks at `tail`: equal to its position means empty; past it
+//!    means a putter has claimed the position and not stored its item yet. Either
+//!    side is then waiting for a few instructions of another thread, with no user code
+//!    in between, so it spins (yielding its thread after a while, in case the other
+//!    was preempted right there).
 //! 4. **Flags ride on the claim.** A claiming CAS keeps the flags and returns them as
 //!    they were: a putter that claimed with `WAKE_GETTER` set must wake a getter, a
 //!    getter that claimed with `WAKE_PUTTER` set must wake a putter. Only the queue
@@ -74,17 +75,17 @@ const ONE: u64 = 1 << SHIFT;
 
 /// In `tail`: at least one getter is lined up; a putter that claims while this is set
 /// wakes the first one (rule 4). Set and cleared by the core under its lock.
-pub(crate) const WAKE_GETTER: u64 = 1 << 0;
+const WAKE_GETTER: u64 = 1 << 0;
 /// In `tail`: putters are lined up; a newcomer putter queues behind them (rule 6).
-pub(crate) const PUTTERS_QUEUED: u64 = 1 << 1;
+const PUTTERS_QUEUED: u64 = 1 << 1;
 /// In `tail`: the queue is closed; no position is claimed any more (rule 7). Never
 /// cleared.
-pub(crate) const CLOSED: u64 = 1 << 2;
+const CLOSED: u64 = 1 << 2;
 /// In `head`: at least one putter is lined up; a getter that claims while this is set
 /// wakes the first one (rule 4).
-pub(crate) const WAKE_PUTTER: u64 = 1 << 0;
+const WAKE_PUTTER: u64 = 1 << 0;
 /// In `head`: getters are lined up; a newcomer getter queues behind them (rule 6).
-pub(crate) const GETTERS_QUEUED: u64 = 1 << 1;
+const GETTERS_QUEUED: u64 = 1 << 1;
 
 fn position(word: u64) -> u64 {
     word >> SHIFT
