@@ -66,7 +66,7 @@
 //!    waiter: woken putters fail, woken getters drain what is left and then fail.
 
 use super::error::{GetError, PutError, TaskDoneError, TryGetError, TryPutError};
-use super::ring::{Lined, MAX_RING, Pop, Push, Ring};
+use super::ring::{Lined, MAX_RING, Pop, Push, Ring, Side};
 use super::storage::Storage;
 use crate::loom::atomic::{AtomicU64, Ordering};
 use crate::loom::{Mutex, MutexGuard};
@@ -76,6 +76,7 @@ use crate::task::coop;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::ptr::NonNull;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker, ready};
 
@@ -241,13 +242,13 @@ impl<T, S: Storage<T>> Core<T, S> {
     /// Ring store: wakes the first lined-up getter, because a put claimed a position
     /// while it was lined up (rule 6).
     fn wake_getter(&self, ring: &Ring<T>) {
-        let mut state = self.lock();
-        let waker = state.getters.pop_front_with(|slot| *slot = GetSlot::Woken);
-        if state.getters.is_empty() {
-            ring.getters_gone();
-        }
-        drop(state);
-        if let Some(Some(w)) = waker {
+        let waker = leave_line(
+            ring,
+            Side::Getters,
+            &mut self.lock().getters,
+            Some(GetSlot::Woken),
+        );
+        if let Some(w) = waker {
             w.wake();
         }
     }
@@ -255,16 +256,73 @@ impl<T, S: Storage<T>> Core<T, S> {
     /// Ring store: wakes the first lined-up putter, because a get freed a slot while
     /// it was lined up (rule 6).
     fn wake_putter(&self, ring: &Ring<T>) {
-        let mut state = self.lock();
-        let waker = state.putters.pop_front_with(|slot| *slot = PutSlot::Woken);
-        if state.putters.is_empty() {
-            ring.putters_gone();
-        }
-        drop(state);
-        if let Some(Some(w)) = waker {
+        let waker = leave_line(
+            ring,
+            Side::Putters,
+            &mut self.lock().putters,
+            Some(PutSlot::Woken),
+        );
+        if let Some(w) = waker {
             w.wake();
         }
     }
+}
+
+/// Ring store: after a waiter left `list` (woken, retrying or dropped), unlinks the
+/// first one and marks it `wake` if given (rule 6), and clears `side`'s flags if the
+/// list is left empty. Returns the waker to wake once the lock is dropped.
+fn leave_line<T, D>(
+    ring: &Ring<T>,
+    side: Side,
+    list: &mut WaitList<D>,
+    wake: Option<D>,
+) -> Option<Waker> {
+    let waker = wake.and_then(|woken| list.pop_front_with(|slot| *slot = woken).flatten());
+    if list.is_empty() {
+        ring.gone(side);
+    }
+    waker
+}
+
+/// Ring store (rule 7): links the node at `ptr` as `waiting` with `waker` — back at the
+/// front if it was `in_line` — and, if it is now first, lines it up in the ring.
+/// Returns `false` if the ring changed since the caller looked: the node is unlinked
+/// again, and the caller tries the ring once more instead of sleeping.
+///
+/// # Safety
+///
+/// As for [`WaitList::push_back`]: the node is unlinked and pinned, and its owner
+/// unlinks it under the same lock before it is freed.
+unsafe fn line_up<T, D>(
+    ring: &Ring<T>,
+    side: Side,
+    list: &mut WaitList<D>,
+    ptr: NonNull<Waiter<D>>,
+    waiting: D,
+    waker: &Waker,
+    in_line: bool,
+) -> bool {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        list.with_node(ptr, |n| {
+            n.data = waiting;
+            n.set_waker(waker);
+        });
+        if in_line {
+            // Back to the front: it keeps its place in line (rule 6).
+            list.push_front(ptr);
+        } else {
+            list.push_back(ptr);
+        }
+    }
+    if list.front() != Some(ptr) || ring.line_up(side) == Lined::Wait {
+        return true;
+    }
+    // Room, an item or a close since the caller looked: do not sleep.
+    // SAFETY: linked just above; the caller holds the lock.
+    unsafe { list.remove(ptr) };
+    drop(leave_line(ring, side, list, None));
+    false
 }
 
 /// An asyncio-style queue with storage discipline `S`; use it through the aliases
@@ -722,28 +780,23 @@ impl<T, S: Storage<T>> GenericQueue<T, S> {
             ring.close();
         }
         // The ring's waiters look again when woken (rule 9); the locked store's fail.
-        let ring_store = core.ring.is_some();
+        let (put_mark, get_mark): (PutSlot, fn() -> GetSlot<T>) = match core.ring {
+            Some(_) => (PutSlot::Woken, || GetSlot::Woken),
+            None => (PutSlot::Closed, || GetSlot::Closed),
+        };
         let dropped = if now {
             std::mem::take(&mut state.items)
         } else {
             S::default()
         };
         loop {
-            let putters_done = state.putters.drain_into(&mut wakers, |slot| {
-                *slot = if ring_store {
-                    PutSlot::Woken
-                } else {
-                    PutSlot::Closed
-                }
-            });
+            let putters_done = state
+                .putters
+                .drain_into(&mut wakers, |slot| *slot = put_mark);
             let getters_done = putters_done
-                && state.getters.drain_into(&mut wakers, |slot| {
-                    *slot = if ring_store {
-                        GetSlot::Woken
-                    } else {
-                        GetSlot::Closed
-                    }
-                });
+                && state
+                    .getters
+                    .drain_into(&mut wakers, |slot| *slot = get_mark());
             if getters_done {
                 break;
             }
@@ -922,26 +975,20 @@ impl<T, S: Storage<T>> Put<'_, T, S> {
                 Push::Full(item) => self.item = Some(item),
             }
             let mut state = core.lock();
+            let list = &mut state.putters;
             // SAFETY: the node is unlinked and pinned; `Drop` unlinks it under this lock.
-            unsafe {
-                state.putters.with_node(ptr, |n| {
-                    n.data = PutSlot::Waiting;
-                    n.set_waker(cx.waker());
-                });
-                if in_line {
-                    // Back to the front: we keep our place in line (rule 6).
-                    state.putters.push_front(ptr);
-                } else {
-                    state.putters.push_back(ptr);
-                }
-            }
-            if state.putters.front() == Some(ptr) && ring.line_up_putter() != Lined::Wait {
-                // Room (or a close) since we looked: try again, do not sleep (rule 7).
-                // SAFETY: linked just above; we hold the lock.
-                unsafe { state.putters.remove(ptr) };
-                if state.putters.is_empty() {
-                    ring.putters_gone();
-                }
+            let sleep = unsafe {
+                line_up(
+                    ring,
+                    Side::Putters,
+                    list,
+                    ptr,
+                    PutSlot::Waiting,
+                    cx.waker(),
+                    in_line,
+                )
+            };
+            if !sleep {
                 in_line = true;
                 continue;
             }
@@ -980,16 +1027,8 @@ impl<T, S: Storage<T>> Drop for Put<'_, T, S> {
         };
         if let Some(ring) = &self.core.ring {
             // Woken and gone before trying: wake the next in our place (rule 8).
-            let waker = match slot {
-                PutSlot::Woken => state
-                    .putters
-                    .pop_front_with(|slot| *slot = PutSlot::Woken)
-                    .flatten(),
-                _ => None,
-            };
-            if state.putters.is_empty() {
-                ring.putters_gone();
-            }
+            let wake = (slot == PutSlot::Woken).then_some(PutSlot::Woken);
+            let waker = leave_line(ring, Side::Putters, &mut state.putters, wake);
             drop(state);
             if let Some(w) = waker {
                 w.wake();
@@ -1116,26 +1155,20 @@ impl<T, S: Storage<T>> Get<'_, T, S> {
                 Pop::Empty => {}
             }
             let mut state = core.lock();
+            let list = &mut state.getters;
             // SAFETY: the node is unlinked and pinned; `Drop` unlinks it under this lock.
-            unsafe {
-                state.getters.with_node(ptr, |n| {
-                    n.data = GetSlot::Waiting;
-                    n.set_waker(cx.waker());
-                });
-                if in_line {
-                    // Back to the front: we keep our place in line (rule 6).
-                    state.getters.push_front(ptr);
-                } else {
-                    state.getters.push_back(ptr);
-                }
-            }
-            if state.getters.front() == Some(ptr) && ring.line_up_getter() != Lined::Wait {
-                // An item (or a close) since we looked: look again, do not sleep (rule 7).
-                // SAFETY: linked just above; we hold the lock.
-                unsafe { state.getters.remove(ptr) };
-                if state.getters.is_empty() {
-                    ring.getters_gone();
-                }
+            let sleep = unsafe {
+                line_up(
+                    ring,
+                    Side::Getters,
+                    list,
+                    ptr,
+                    GetSlot::Waiting,
+                    cx.waker(),
+                    in_line,
+                )
+            };
+            if !sleep {
                 in_line = true;
                 continue;
             }
@@ -1176,16 +1209,8 @@ impl<T, S: Storage<T>> Drop for Get<'_, T, S> {
         };
         if let Some(ring) = &self.core.ring {
             // Woken and gone before looking: wake the next in our place (rule 8).
-            let waker = match slot {
-                GetSlot::Woken => state
-                    .getters
-                    .pop_front_with(|slot| *slot = GetSlot::Woken)
-                    .flatten(),
-                _ => None,
-            };
-            if state.getters.is_empty() {
-                ring.getters_gone();
-            }
+            let wake = matches!(slot, GetSlot::Woken).then_some(GetSlot::Woken);
+            let waker = leave_line(ring, Side::Getters, &mut state.getters, wake);
             drop(state);
             if let Some(w) = waker {
                 w.wake();

@@ -161,6 +161,13 @@ pub(crate) enum Lined {
     Closed,
 }
 
+/// Which waiters a line-up or a flag clearing is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Side {
+    Putters,
+    Getters,
+}
+
 /// Waits a moment for another thread to finish a move it has started (rule 3).
 fn backoff(spins: &mut u32) {
     if crate::loom::LOOM || *spins >= 6 {
@@ -340,6 +347,23 @@ impl<T> Ring<T> {
             Lined::Closed
         } else {
             Lined::Wait
+        }
+    }
+
+    /// [`line_up_putter`](Self::line_up_putter) or
+    /// [`line_up_getter`](Self::line_up_getter).
+    pub(crate) fn line_up(&self, side: Side) -> Lined {
+        match side {
+            Side::Putters => self.line_up_putter(),
+            Side::Getters => self.line_up_getter(),
+        }
+    }
+
+    /// [`putters_gone`](Self::putters_gone) or [`getters_gone`](Self::getters_gone).
+    pub(crate) fn gone(&self, side: Side) {
+        match side {
+            Side::Putters => self.putters_gone(),
+            Side::Getters => self.getters_gone(),
         }
     }
 
